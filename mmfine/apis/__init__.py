@@ -1,0 +1,1 @@
+"""Inference APIs used by demo/: added with the PoSTAL issue."""

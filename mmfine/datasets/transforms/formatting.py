@@ -1,0 +1,56 @@
+from typing import Dict, Sequence
+
+import numpy as np
+import torch
+from mmaction.structures import ActionDataSample
+from mmcv.transforms import BaseTransform
+from mmengine.structures import InstanceData
+
+from mmfine.registry import TRANSFORMS
+
+
+@TRANSFORMS.register_module()
+class PackFineSportsInputs(BaseTransform):
+    """Pack a FineSports clip into ``inputs`` and an :class:`ActionDataSample`.
+
+    Required keys: ``imgs`` (after ``FormatShape``: (num_clips, C, T, H, W) for ``'NCTHW'``),
+    ``label``; optional ``gt_tube_boxes`` (N, T, 4), ``gt_tube_valid`` (N, T),
+    ``gt_tube_labels`` (N,), ``frame_ids`` (T,), ``prompt``.
+
+    The data sample carries:
+
+    - ``gt_label``: the target's class (recognition), when ``label >= 0``;
+    - ``gt_tubes`` (:obj:`InstanceData`): ``boxes`` (N, T, 4) float32, ``labels`` (N,) int64,
+      ``valid`` (N, T) bool;
+    - ``frame_ids`` (T,) int64 tensor, the 1-based frames of the clip;
+    - metainfo: ``meta_keys`` (``prompt`` is the prompt text or None).
+
+    Args:
+        meta_keys (Sequence[str]): keys copied to the metainfo when present.
+    """
+
+    def __init__(self, meta_keys: Sequence[str] = (
+            'video_id', 'keyframe', 'key_index', 'target', 'prompt', 'img_shape',
+            'original_shape', 'resolution', 'scale_factor', 'crop_bbox', 'flip',
+            'total_frames')) -> None:
+        self.meta_keys = tuple(meta_keys)
+
+    def transform(self, results: Dict) -> Dict:
+        if 'imgs' not in results:
+            raise KeyError(f"{self!r}: no 'imgs' in the sample of {results.get('video_id')!r}")
+        data_sample = ActionDataSample()
+        if results.get('label', -1) is not None and results.get('label', -1) >= 0:
+            data_sample.set_gt_label(int(results['label']))
+        if 'gt_tube_boxes' in results:
+            data_sample.gt_tubes = InstanceData(
+                boxes=torch.from_numpy(np.asarray(results['gt_tube_boxes'], np.float32)),
+                labels=torch.from_numpy(np.asarray(results['gt_tube_labels'], np.int64)),
+                valid=torch.from_numpy(np.asarray(results['gt_tube_valid'], bool)))
+        if 'frame_ids' in results:
+            data_sample.frame_ids = torch.from_numpy(np.asarray(results['frame_ids'], np.int64))
+        data_sample.set_metainfo({k: results[k] for k in self.meta_keys if k in results})
+        imgs = np.ascontiguousarray(results['imgs'])
+        return dict(inputs=torch.from_numpy(imgs), data_samples=data_sample)
+
+    def __repr__(self) -> str:
+        return f'{self.__class__.__name__}(meta_keys={self.meta_keys})'

@@ -1,0 +1,1 @@
+"""Engine components (hooks, optimizer constructors): added with the task issues."""

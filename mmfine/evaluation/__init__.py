@@ -1,0 +1,1 @@
+"""Metrics (numpy math in functional/ + mmengine wrappers): added by the Evaluation issue."""

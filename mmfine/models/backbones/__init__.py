@@ -1,0 +1,3 @@
+from .csn import CSN
+
+__all__ = ['CSN']

@@ -1,0 +1,111 @@
+"""Compatibility shims for the verified stack (mmaction2 1.2.0, mmengine 0.10.7, torch >= 2.6).
+
+Each shim is idempotent, applied by :func:`apply_compat_shims` when ``mmfine`` is imported, and has
+a test in ``tests/test_utils/test_compat.py`` that fails if it is removed.
+
+1. ``mmaction2`` 1.2.0 wheels and sdists lack ``mmaction/models/localizers/drn/`` (upstream issue
+   https://github.com/open-mmlab/mmaction2/issues/2714), so ``import mmaction.models`` fails. We
+   register placeholder modules ``mmaction.models.localizers.drn(.drn)`` whose ``DRN`` raises a clear
+   error when built. Nothing happens when the real package is present.
+2. torch >= 2.6 loads checkpoints with ``weights_only=True`` by default and mmengine 0.10.7 passes
+   no ``weights_only``: its own checkpoints (which pickle ``HistoryBuffer`` and numpy arrays in the
+   message hub) then fail with ``UnpicklingError``. We keep the safe loader and allow-list exactly
+   the types mmengine writes (:data:`MMENGINE_CHECKPOINT_GLOBALS`) with
+   ``torch.serialization.add_safe_globals``. Arbitrary code in untrusted checkpoints is still refused.
+"""
+import importlib.util
+import os.path as osp
+import sys
+import types
+
+DRN_ISSUE_URL = 'https://github.com/open-mmlab/mmaction2/issues/2714'
+
+
+def _mmaction_has_drn() -> bool:
+    spec = importlib.util.find_spec('mmaction')
+    if spec is None or not spec.submodule_search_locations:
+        return True  # mmaction missing altogether: nothing to patch
+    root = list(spec.submodule_search_locations)[0]
+    return osp.isfile(osp.join(root, 'models', 'localizers', 'drn', 'drn.py'))
+
+
+def apply_mmaction_drn_shim() -> bool:
+    """Register a placeholder for mmaction2 1.2.0's missing DRN localizer.
+
+    Returns:
+        bool: True if the placeholder was installed (now or by an earlier call).
+    """
+    name = 'mmaction.models.localizers.drn'
+    if name in sys.modules:
+        return getattr(sys.modules[name], '__mmfine_placeholder__', False)
+    if _mmaction_has_drn():
+        return False
+
+    from mmaction.registry import MODELS
+    from mmengine.model import BaseModel
+
+    class DRN(BaseModel):
+        """Placeholder for mmaction2's DRN, which the 1.2.0 release does not ship."""
+
+        def __init__(self, *args, **kwargs):
+            raise RuntimeError(
+                'DRN is not available: mmaction2 1.2.0 was released without '
+                f'mmaction/models/localizers/drn/ (see {DRN_ISSUE_URL}). mmfine installs this '
+                'placeholder only so that `import mmaction.models` works; install mmaction2 from '
+                'source (main branch) to use DRN.')
+
+    pkg = types.ModuleType(name)
+    pkg.__path__ = []  # a package, so `from .drn.drn import DRN` resolves
+    pkg.__mmfine_placeholder__ = True
+    mod = types.ModuleType(name + '.drn')
+    mod.DRN = DRN
+    mod.__mmfine_placeholder__ = True
+    pkg.drn = mod
+    pkg.DRN = DRN
+    sys.modules[name] = pkg
+    sys.modules[name + '.drn'] = mod
+    if MODELS.get('DRN') is None:
+        MODELS.register_module(name='DRN', module=DRN)
+    return True
+
+
+def _mmengine_checkpoint_globals() -> list:
+    import numpy as np
+    from mmengine.logging import HistoryBuffer
+
+    allowed = [HistoryBuffer, np.ndarray, np.dtype]
+    # numpy's pickle reconstructors (module path changed in numpy 2: core -> _core)
+    for mod_name in ('numpy._core.multiarray', 'numpy.core.multiarray'):
+        try:
+            mod = importlib.import_module(mod_name)
+        except ImportError:
+            continue
+        allowed += [mod._reconstruct, mod.scalar]
+        break
+    # dtype classes (numpy >= 1.25 pickles dtypes as numpy.dtypes.Float64DType etc.)
+    dtypes = getattr(np, 'dtypes', None)
+    if dtypes is not None:
+        allowed += [getattr(dtypes, n) for n in dir(dtypes) if n.endswith('DType')]
+    return allowed
+
+
+def apply_checkpoint_allowlist() -> list:
+    """Allow-list the types mmengine writes into checkpoints for ``weights_only`` loading.
+
+    Returns:
+        list: the allow-listed globals (empty on torch without ``add_safe_globals``).
+    """
+    import torch
+    add = getattr(torch.serialization, 'add_safe_globals', None)
+    if add is None:
+        return []
+    allowed = _mmengine_checkpoint_globals()
+    add(allowed)
+    return allowed
+
+
+def apply_compat_shims() -> None:
+    """Apply every shim (idempotent)."""
+    apply_mmaction_drn_shim()
+    apply_checkpoint_allowlist()
+

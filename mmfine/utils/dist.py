@@ -1,0 +1,39 @@
+"""Distributed set-up for CPU-only machines (gloo), used by ``tools/train.py`` / ``tools/test.py``.
+
+mmengine 0.10.7's ``init_dist(launcher='pytorch')`` calls ``torch.cuda.set_device`` unconditionally
+and its default DDP wrapper passes ``device_ids=[LOCAL_RANK]``, both of which fail on a CPU torch.
+When no GPU is available we initialise the gloo process group ourselves before the Runner is built
+(mmengine then skips its own initialisation) and wrap the model with ``device_ids=None``. The GPU
+path (nccl) is left to mmengine unchanged.
+"""
+import os
+
+import torch
+import torch.distributed as torch_dist
+
+
+def init_cpu_distributed(cfg, launcher: str) -> bool:
+    """Initialise gloo and patch ``cfg`` for CPU DDP when launched without a GPU.
+
+    Args:
+        cfg (mmengine.Config): the config; ``model_wrapper_cfg`` is set (if absent) to
+            ``dict(type='MMDistributedDataParallel', device_ids=None)``.
+        launcher (str): the ``--launcher`` argument ('none', 'pytorch', 'slurm', 'mpi').
+
+    Returns:
+        bool: True if the CPU path was taken.
+    """
+    if launcher != 'pytorch' or torch.cuda.is_available():
+        return False
+    if not torch_dist.is_initialized():
+        missing = [k for k in ('RANK', 'WORLD_SIZE', 'MASTER_ADDR', 'MASTER_PORT')
+                   if k not in os.environ]
+        if missing:
+            raise RuntimeError(f'--launcher pytorch needs the environment variables {missing} '
+                               '(set by torchrun; use tools/dist_train.sh).')
+        torch_dist.init_process_group(
+            backend='gloo', rank=int(os.environ['RANK']),
+            world_size=int(os.environ['WORLD_SIZE']))
+    if cfg.get('model_wrapper_cfg') is None:
+        cfg.model_wrapper_cfg = dict(type='MMDistributedDataParallel', device_ids=None)
+    return True

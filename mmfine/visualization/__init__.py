@@ -1,0 +1,1 @@
+"""Visualizers (tube overlays, spotting timelines, AQA plots): added with the task issues."""

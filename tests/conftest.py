@@ -1,0 +1,50 @@
+import importlib.util
+import os
+import os.path as osp
+import sys
+
+import pytest
+
+REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
+SHARED_DATA = osp.join(osp.dirname(REPO), 'shared', 'data')
+
+
+def load_tool_module(relpath: str):
+    """Import a script under tools/ as a module (tools/ is not a package)."""
+    path = osp.join(REPO, relpath)
+    name = 'mmfine_tool_' + osp.splitext(osp.basename(path))[0]
+    if name in sys.modules:
+        return sys.modules[name]
+    spec = importlib.util.spec_from_file_location(name, path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope='session')
+def generator():
+    return load_tool_module('tools/data/finesports/generate_synthetic_finesports.py')
+
+
+@pytest.fixture(scope='session')
+def tiny_finesports(tmp_path_factory, generator):
+    """A tiny synthetic FineSports dataset (videos and frame folders), generated once."""
+    root = str(tmp_path_factory.mktemp('finesports_tiny'))
+    generator.generate(root, num_train=16, num_test=8, seed=3, num_frames=20, write_frames=True,
+                       workers=1)
+    return root
+
+
+@pytest.fixture
+def shared_data():
+    """Path of ../shared/data (real annotation fixtures); skip when absent (plain clone)."""
+    if not osp.isdir(SHARED_DATA):
+        pytest.skip(f'real annotation fixtures not found at {SHARED_DATA} '
+                    '(they live in the project shared/ folder next to the repository)')
+    return SHARED_DATA
+
+
+def pytest_configure(config):
+    os.environ.setdefault('HF_HUB_OFFLINE', '1')
+    os.environ.setdefault('TRANSFORMERS_OFFLINE', '1')

@@ -1,0 +1,120 @@
+"""End-to-end runs of tools/train.py, tools/test.py and tools/dist_train.sh on tiny data."""
+import glob
+import json
+import os
+import os.path as osp
+import pickle
+import re
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+import torch
+
+REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+CONFIG = osp.join(REPO, 'configs/recognition/csn_tiny_1xb16-8x2x1-12e_finesports-synthetic.py')
+
+
+def _options(root, max_epochs=2, ckpt_interval=1):
+    opts = [f'train_cfg.max_epochs={max_epochs}', 'train_cfg.val_interval=1',
+            f'default_hooks.checkpoint.interval={ckpt_interval}',
+            'default_hooks.checkpoint.max_keep_ckpts=-1', 'default_hooks.logger.interval=1',
+            f'param_scheduler.1.T_max={max_epochs - 1}', f'param_scheduler.1.end={max_epochs}',
+            'train_dataloader.num_workers=0', 'train_dataloader.persistent_workers=False',
+            'val_dataloader.num_workers=0', 'val_dataloader.persistent_workers=False',
+            'test_dataloader.num_workers=0', 'test_dataloader.persistent_workers=False']
+    for split in ('train', 'val', 'test'):
+        d = f'{split}_dataloader.dataset'
+        opts += [f'{d}.ann_file={root}/FineSports-GT.pkl',
+                 f'{d}.prompt_file={root}/prompts_with_color.json',
+                 f'{d}.data_prefix.video={root}/videos']
+    return ['--cfg-options', *opts]
+
+
+def _env():
+    env = dict(os.environ, OMP_NUM_THREADS='1', PYTHON=sys.executable)
+    env.pop('LOCAL_RANK', None)
+    return env
+
+
+def _run(args, **kwargs):
+    proc = subprocess.run(args, cwd=REPO, env=_env(), capture_output=True, text=True,
+                          timeout=900, **kwargs)
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-6000:]
+    return proc.stdout + proc.stderr
+
+
+def _test_metrics(work_dir, ckpt, root, extra=()):
+    out = _run([sys.executable, 'tools/test.py', CONFIG, ckpt, '--work-dir', work_dir,
+                *extra, *_options(root)])
+    line = [ln for ln in out.splitlines() if ln.startswith('mmfine test metrics: ')][-1]
+    return json.loads(line[len('mmfine test metrics: '):])
+
+
+def test_train_then_test_and_dump(tiny_finesports, tmp_path):
+    work_dir = str(tmp_path / 'work')
+    out = _run([sys.executable, 'tools/train.py', CONFIG, '--work-dir', work_dir,
+                *_options(tiny_finesports)])
+    assert 'Epoch(train) [2]' in out
+    losses = [float(v) for v in re.findall(r'\bloss: ([0-9.]+)', out)]
+    assert len(losses) >= 4 and all(v == v for v in losses)
+    ckpt = osp.join(work_dir, 'epoch_2.pth')
+    assert osp.isfile(ckpt)
+    dump = str(tmp_path / 'preds.pkl')
+    metrics = _test_metrics(work_dir, ckpt, tiny_finesports, extra=('--dump', dump))
+    assert {'acc/top1', 'acc/top5', 'acc/mean1'} <= set(metrics)
+    assert 0.0 <= metrics['acc/top1'] <= 1.0
+    with open(dump, 'rb') as f:
+        preds = pickle.load(f)
+    assert len(preds) == 8 and preds[0]['pred_score'].shape == (8, )
+
+
+def test_resume_after_kill_mid_epoch(tiny_finesports, tmp_path):
+    work_dir = str(tmp_path / 'work')
+    args = [sys.executable, 'tools/train.py', CONFIG, '--work-dir', work_dir,
+            *_options(tiny_finesports, max_epochs=3)]
+    proc = subprocess.Popen(args, cwd=REPO, env=_env(), stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL, start_new_session=True)
+    deadline = time.time() + 600
+    try:
+        while not osp.isfile(osp.join(work_dir, 'epoch_1.pth')):
+            assert proc.poll() is None, 'training ended before its first checkpoint'
+            assert time.time() < deadline
+            time.sleep(0.05)
+        time.sleep(0.3)  # let it start epoch 2
+        os.killpg(proc.pid, signal.SIGKILL)
+    finally:
+        proc.wait()
+    assert not osp.isfile(osp.join(work_dir, 'epoch_3.pth'))
+    out = _run(args + ['--resume'])
+    ckpts = sorted(glob.glob(osp.join(work_dir, 'epoch_*.pth')))
+    resumed_from = re.search(r'resumed epoch: (\d+)', out)
+    assert resumed_from is not None, out[-3000:]
+    assert int(resumed_from.group(1)) in (1, 2)
+    assert 'Epoch(train) [1]' not in out  # epoch 1 was not trained again
+    assert osp.join(work_dir, 'epoch_3.pth') in ckpts
+    state = torch.load(osp.join(work_dir, 'epoch_3.pth'), map_location='cpu')
+    assert state['meta']['epoch'] == 3
+
+
+def test_dist_train_two_processes_matches_one(tiny_finesports, tmp_path):
+    one, two = str(tmp_path / 'one'), str(tmp_path / 'two')
+    _run([sys.executable, 'tools/train.py', CONFIG, '--work-dir', one,
+          *_options(tiny_finesports, max_epochs=2)])
+    env_port = str(29500 + os.getpid() % 1000)
+    proc = subprocess.run(
+        ['bash', 'tools/dist_train.sh', CONFIG, '2', '--work-dir', two,
+         *_options(tiny_finesports, max_epochs=2)], cwd=REPO,
+        env=dict(_env(), PORT=env_port), capture_output=True, text=True, timeout=900)
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-6000:]
+    m1 = _test_metrics(one, osp.join(one, 'epoch_2.pth'), tiny_finesports)
+    m2 = _test_metrics(two, osp.join(two, 'epoch_2.pth'), tiny_finesports)
+    for key in ('acc/top1', 'acc/mean1', 'acc/top5'):
+        assert abs(m1[key] - m2[key]) <= 1e-6, (key, m1, m2)
+    w1 = torch.load(osp.join(one, 'epoch_2.pth'), map_location='cpu')['state_dict']
+    w2 = torch.load(osp.join(two, 'epoch_2.pth'), map_location='cpu')['state_dict']
+    # same global batches on 1 and 2 processes: only float summation order differs
+    for k in w1:
+        torch.testing.assert_close(w1[k], w2[k], atol=1e-3, rtol=1e-3, msg=k)
