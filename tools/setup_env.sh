@@ -58,6 +58,7 @@ log "torch (CPU wheel where the machine provides one)"
 log "build tools (setuptools<70 for mmcv's pkg_resources, wheel, ninja)"
 "${PIP[@]}" -r "$REPO/requirements/build.txt" 2>&1 | grep -v -e "dependency conflicts" \
     -e "requires setuptools" -e "pip's dependency resolver" || true
+"$PY" -c "import pkg_resources, wheel" 2>/dev/null || { log "setuptools<70/wheel install failed"; exit 1; }
 
 log "runtime requirements"
 "${PIP[@]}" -c "$CONSTRAINTS" -r "$REPO/requirements/runtime.txt" mmengine
@@ -117,8 +118,9 @@ if "$PY" -c "import torchvision" >/dev/null 2>&1; then
 fi
 
 "$PY" - <<'PYEOF'
-import mmcv, mmcv.ops, mmdet, mmengine, torch, decord, transformers  # noqa: F401
-import mmfine  # noqa: F401
+import mmfine  # noqa: F401  (compat shims first)
+import mmcv, mmcv.ops, mmdet, mmdet.models, mmengine, torch, decord, transformers  # noqa: F401
+import mmaction.models  # noqa: F401
 print(f'[setup_env] torch {torch.__version__}, mmengine {mmengine.__version__}, '
       f'mmcv {mmcv.__version__}, mmdet {mmdet.__version__}, transformers {transformers.__version__}')
 PYEOF

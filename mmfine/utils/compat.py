@@ -10,8 +10,13 @@ a test in ``tests/test_utils/test_compat.py`` that fails if it is removed.
 2. torch >= 2.6 loads checkpoints with ``weights_only=True`` by default and mmengine 0.10.7 passes
    no ``weights_only``: its own checkpoints (which pickle ``HistoryBuffer`` and numpy arrays in the
    message hub) then fail with ``UnpicklingError``. We keep the safe loader and allow-list exactly
-   the types mmengine writes (:data:`MMENGINE_CHECKPOINT_GLOBALS`) with
+   the types mmengine writes (see :func:`_mmengine_checkpoint_globals`) with
    ``torch.serialization.add_safe_globals``. Arbitrary code in untrusted checkpoints is still refused.
+3. mmaction2 1.2.0 enables its multimodal models (VindLU) whenever ``transformers`` is installed,
+   and they import ``timm`` (which needs torchvision, absent on CPU-only installs): with
+   transformers and without timm, ``import mmaction.models`` fails. When timm is missing we set
+   ``mmaction.utils.dependency.WITH_MULTIMODAL = False`` before mmaction.models is imported, so
+   mmaction registers its own placeholders for VindLU (they explain what to install).
 """
 import importlib.util
 import os.path as osp
@@ -64,7 +69,7 @@ def apply_mmaction_drn_shim() -> bool:
     pkg.DRN = DRN
     sys.modules[name] = pkg
     sys.modules[name + '.drn'] = mod
-    if MODELS.get('DRN') is None:
+    if 'DRN' not in MODELS.module_dict:  # not MODELS.get: it would import mmaction.models
         MODELS.register_module(name='DRN', module=DRN)
     return True
 
@@ -104,8 +109,24 @@ def apply_checkpoint_allowlist() -> list:
     return allowed
 
 
+def apply_mmaction_multimodal_shim() -> bool:
+    """Disable mmaction2's multimodal (VindLU) models when ``timm`` is not installed.
+
+    Returns:
+        bool: True if mmaction's multimodal switch is (now) off because timm is missing.
+    """
+    if importlib.util.find_spec('mmaction') is None or importlib.util.find_spec('timm'):
+        return False
+    if 'mmaction.models.multimodal' in sys.modules:
+        return not sys.modules['mmaction.utils.dependency'].WITH_MULTIMODAL
+    import mmaction.utils.dependency as dependency
+    dependency.WITH_MULTIMODAL = False
+    return True
+
+
 def apply_compat_shims() -> None:
-    """Apply every shim (idempotent)."""
+    """Apply every shim (idempotent). Must run before ``mmaction.models`` is imported."""
+    apply_mmaction_multimodal_shim()
     apply_mmaction_drn_shim()
     apply_checkpoint_allowlist()
 
