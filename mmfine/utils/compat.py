@@ -59,6 +59,9 @@ def apply_mmaction_drn_shim() -> bool:
                 'placeholder only so that `import mmaction.models` works; install mmaction2 from '
                 'source (main branch) to use DRN.')
 
+        def forward(self, *args, **kwargs):  # pragma: no cover (never constructed)
+            raise RuntimeError('DRN placeholder')
+
     pkg = types.ModuleType(name)
     pkg.__path__ = []  # a package, so `from .drn.drn import DRN` resolves
     pkg.__mmfine_placeholder__ = True
@@ -78,7 +81,11 @@ def _mmengine_checkpoint_globals() -> list:
     import numpy as np
     from mmengine.logging import HistoryBuffer
 
-    allowed = [HistoryBuffer, np.ndarray, np.dtype]
+    # HistoryBuffer pickles its statistics methods as getattr(HistoryBuffer, 'min'), so the
+    # builtin getattr is needed. The weights-only unpickler only *calls* allow-listed callables
+    # (REDUCE) and only BUILDs instances of allow-listed types, so getattr can read attributes
+    # of objects built from allow-listed types but cannot run anything else.
+    allowed = [HistoryBuffer, np.ndarray, np.dtype, getattr]
     # numpy's pickle reconstructors (module path changed in numpy 2: core -> _core)
     for mod_name in ('numpy._core.multiarray', 'numpy.core.multiarray'):
         try:

@@ -133,7 +133,8 @@ def test_resolution_mismatch_rescales_boxes(tiny_finesports):
     np.testing.assert_allclose(out['gt_tube_boxes'], boxes / 2)
 
 
-@pytest.mark.parametrize('clip_len, media', itertools.product((1, 4, 8), ('video', 'frames')))
+@pytest.mark.parametrize('clip_len, media',
+                         list(itertools.product((1, 4, 8), ('video', 'frames'))))
 def test_full_pipeline_packs_data_sample(tiny_finesports, clip_len, media):
     from mmaction.datasets.transforms import FormatShape
     res = _sample(tiny_finesports, media, idx=2)

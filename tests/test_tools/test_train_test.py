@@ -13,6 +13,8 @@ import time
 import pytest
 import torch
 
+import mmfine  # noqa: F401  (allow-lists mmengine checkpoint types for torch.load)
+
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 CONFIG = osp.join(REPO, 'configs/recognition/csn_tiny_1xb16-8x2x1-12e_finesports-synthetic.py')
 

@@ -51,8 +51,9 @@ def test_mmaction_and_mmfine_classes_build_from_one_config(mmfine_scope):
     assert isinstance(model.cls_head, I3DHead)
     assert type(fine_reg.MODELS.build(cfg.other_backbone)) is ResNet3dCSN
     assert isinstance(fine_reg.TRANSFORMS.build(cfg.transform), SampleTubeClip)
-    out = model(torch.rand(2, 1, 3, 4, 32, 32), mode='tensor')
-    assert out.shape == (2, 3)
+    feats = model(torch.rand(2, 1, 3, 4, 32, 32), mode='tensor')  # [B, C, T, H, W]
+    assert feats.shape == (2, 256, 1, 1, 1)
+    assert model.cls_head(feats).shape == (2, 3)
 
 
 def test_mmdet_task_module_builds_with_mmdet_scope(mmfine_scope):
