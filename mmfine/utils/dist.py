@@ -17,7 +17,8 @@ def init_cpu_distributed(cfg, launcher: str) -> bool:
 
     Args:
         cfg (mmengine.Config): the config; ``model_wrapper_cfg`` is set (if absent) to
-            ``dict(type='MMDistributedDataParallel', device_ids=None)``.
+            ``dict(type='MMDistributedDataParallel', device_ids=None)`` and
+            ``env_cfg.dist_cfg.backend`` to ``'gloo'`` (what the process group uses).
         launcher (str): the ``--launcher`` argument ('none', 'pytorch', 'slurm', 'mpi').
 
     Returns:
@@ -34,6 +35,8 @@ def init_cpu_distributed(cfg, launcher: str) -> bool:
         torch_dist.init_process_group(
             backend='gloo', rank=int(os.environ['RANK']),
             world_size=int(os.environ['WORLD_SIZE']))
+    cfg.setdefault('env_cfg', dict())
+    cfg.env_cfg['dist_cfg'] = dict(cfg.env_cfg.get('dist_cfg') or {}, backend='gloo')
     if cfg.get('model_wrapper_cfg') is None:
         cfg.model_wrapper_cfg = dict(type='MMDistributedDataParallel', device_ids=None)
     return True

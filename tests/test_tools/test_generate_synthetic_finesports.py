@@ -1,0 +1,76 @@
+import json
+import os.path as osp
+import pickle
+
+import numpy as np
+
+from mmfine.datasets import load_act_gt
+
+
+def test_release_format_and_prompts(tiny_finesports, generator):
+    gt = load_act_gt(osp.join(tiny_finesports, 'FineSports-GT.pkl'))  # validates the schema
+    assert gt['labels'] == generator.ACTIONS and len(gt['labels']) >= 6
+    assert len(gt['train_videos'][0]) == 16 and len(gt['test_videos'][0]) == 8
+    prompts = json.load(open(osp.join(tiny_finesports, 'prompts_with_color.json')))
+    meta = pickle.load(open(osp.join(tiny_finesports, 'synthetic_meta.pkl'), 'rb'))['clips']
+    for vid in gt['train_videos'][0] + gt['test_videos'][0]:
+        label = next(iter(gt['gttubes'][vid]))
+        assert vid.startswith(gt['labels'][label] + '/')
+        clip = meta[vid]
+        assert prompts[vid.split('/')[1].split('_')[0]] == {
+            clip['number']: f"a player wearing a {clip['color']} jersey number {clip['number']}"}
+        assert clip['color'] in generator.COLORS and clip['number'] in generator.NUMBERS
+        players = clip['players']
+        assert 4 <= len(players) <= 8
+        others = [(p['color'], p['number']) for p in players[1:]]
+        assert (clip['color'], clip['number']) not in others
+        assert any(c == clip['color'] for c, _ in others)  # same colour distractor
+        assert any(n == clip['number'] for _, n in others)  # same number distractor
+        tube = gt['gttubes'][vid][label][0]
+        target = players[0]
+        assert target['action'] == gt['labels'][label]
+        np.testing.assert_array_equal(
+            tube[:, 0], np.arange(target['start'], target['start'] + target['length']) + 1)
+
+
+def test_tubes_are_exact_drawn_boxes(tiny_finesports, generator):
+    """Tubes equal the target's drawn boxes, and its jersey fills the box's torso band."""
+    import cv2
+    gt = load_act_gt(osp.join(tiny_finesports, 'FineSports-GT.pkl'))
+    meta = pickle.load(open(osp.join(tiny_finesports, 'synthetic_meta.pkl'), 'rb'))['clips']
+    checked = 0
+    for vid in gt['train_videos'][0] + gt['test_videos'][0]:
+        tube = next(iter(gt['gttubes'][vid].values()))[0]
+        players = meta[vid]['players']
+        drawn = players[0]['boxes'][tube[:, 0].astype(int) - 1]
+        np.testing.assert_allclose(tube[:, 1:], drawn.clip(0, [191, 143, 191, 143]), atol=1e-4)
+        for frame, x1, y1, x2, y2 in tube:
+            others = np.stack([p['boxes'][int(frame) - 1] for p in players[1:]])
+            overlap = ((np.minimum(others[:, 2], x2) > np.maximum(others[:, 0], x1)) &
+                       (np.minimum(others[:, 3], y2) > np.maximum(others[:, 1], y1)))
+            if not overlap.any():
+                break
+        else:
+            continue  # occluded on every frame
+        img = cv2.cvtColor(cv2.imread(osp.join(tiny_finesports, 'rgb-images', vid,
+                                               f'{int(frame):05d}.jpg')), cv2.COLOR_BGR2RGB)
+        jersey = np.array(generator.COLORS[meta[vid]['color']][0])
+        h = y2 - y1
+        # torso band (below the head, above the legs), between the box sides
+        band = img[int(y1 + 0.3 * h):int(y1 + 0.6 * h), int(x1) + 2:int(x2) - 1].reshape(-1, 3)
+        close = np.abs(band.astype(int) - jersey).max(axis=1) < 60
+        assert close.mean() > 0.5, (vid, frame, close.mean())
+        checked += 1
+    assert checked >= 12
+
+
+def test_deterministic_from_seed(tmp_path, generator):
+    a = generator.generate(str(tmp_path / 'a'), num_train=3, num_test=1, seed=7, num_frames=12,
+                           workers=1)
+    b = generator.generate(str(tmp_path / 'b'), num_train=3, num_test=1, seed=7, num_frames=12,
+                           workers=1)
+    c = generator.generate(str(tmp_path / 'c'), num_train=3, num_test=1, seed=8, num_frames=12,
+                           workers=1)
+    tubes = lambda g: [t for v in g['gttubes'].values() for ts in v.values() for t in ts]  # noqa
+    assert all(np.array_equal(x, y) for x, y in zip(tubes(a), tubes(b)))
+    assert not all(np.array_equal(x, y) for x, y in zip(tubes(a), tubes(c)))
