@@ -4,20 +4,20 @@
 # tools/test.py, printing the test metrics. Everything is reused on a second run except the
 # training itself (WORK_DIR is recreated).
 #   SEED (default 0), WORK_DIR (default work_dirs/quickstart), DATA_ROOT (default
-#   data/finesports_synthetic), NUM_TRAIN / NUM_TEST (default 240 / 80) are honoured.
+#   data/finesports_synthetic), NUM_TRAIN / NUM_TEST (default 360 / 120) are honoured.
 set -euo pipefail
 REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$REPO"
 bash tools/setup_env.sh
 PY="${MMFINE_VENV:-$REPO/.venv}/bin/python"
-CONFIG=configs/recognition/csn_tiny_1xb16-8x2x1-12e_finesports-synthetic.py
+CONFIG=configs/recognition/csn_tiny_1xb16-8x2x1-15e_finesports-synthetic.py
 DATA_ROOT="${DATA_ROOT:-data/finesports_synthetic}"
 WORK_DIR="${WORK_DIR:-work_dirs/quickstart}"
 SEED="${SEED:-0}"
 
 if [[ ! -f "$DATA_ROOT/FineSports-GT.pkl" ]]; then
     "$PY" tools/data/finesports/generate_synthetic_finesports.py "$DATA_ROOT" --seed "$SEED" \
-        --num-train "${NUM_TRAIN:-240}" --num-test "${NUM_TEST:-80}"
+        --num-train "${NUM_TRAIN:-360}" --num-test "${NUM_TEST:-120}"
 fi
 rm -rf "$WORK_DIR"
 OVERRIDES=(--cfg-options "train_dataloader.dataset.ann_file=$DATA_ROOT/FineSports-GT.pkl"

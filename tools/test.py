@@ -2,13 +2,11 @@
 import argparse
 import json
 import os
-import os.path as osp
 
 from mmengine.config import Config, DictAction
-from mmengine.runner import Runner
 
 import mmfine  # noqa: F401  (applies the compatibility shims before mmaction is imported)
-from mmfine.utils import init_cpu_distributed, register_all_modules
+from mmfine.utils.entrypoint import build_runner, load_config
 
 
 def parse_args():
@@ -32,10 +30,6 @@ def parse_args():
 
 
 def merge_args(cfg: Config, args) -> Config:
-    if args.work_dir is not None:
-        cfg.work_dir = args.work_dir
-    elif cfg.get('work_dir') is None:
-        cfg.work_dir = osp.join('./work_dirs', osp.splitext(osp.basename(args.config))[0])
     if args.dump is not None:
         if not args.dump.endswith(('.pkl', '.pickle')):
             raise ValueError(f'--dump must be a .pkl or .pickle file, got {args.dump}')
@@ -52,18 +46,9 @@ def merge_args(cfg: Config, args) -> Config:
 
 def main():
     args = parse_args()
-    register_all_modules(init_default_scope=False)
-    cfg = Config.fromfile(args.config)
-    if args.cfg_options is not None:
-        cfg.merge_from_dict(args.cfg_options)
-    cfg.launcher = args.launcher
+    cfg = load_config(args.config, args.cfg_options, args.launcher, args.work_dir)
     cfg = merge_args(cfg, args)
-    init_cpu_distributed(cfg, args.launcher)
-    if 'runner_type' not in cfg:
-        runner = Runner.from_cfg(cfg)
-    else:
-        from mmengine.registry import RUNNERS
-        runner = RUNNERS.build(cfg)
+    runner = build_runner(cfg)
     metrics = runner.test()
     if runner.rank == 0:
         print('mmfine test metrics: ' + json.dumps(

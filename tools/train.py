@@ -1,13 +1,11 @@
 """Train a model with an mmfine config (mmaction2-style entry point)."""
 import argparse
 import os
-import os.path as osp
 
 from mmengine.config import Config, DictAction
-from mmengine.runner import Runner
 
 import mmfine  # noqa: F401  (applies the compatibility shims before mmaction is imported)
-from mmfine.utils import init_cpu_distributed, register_all_modules
+from mmfine.utils.entrypoint import build_runner, load_config
 
 
 def parse_args():
@@ -41,36 +39,17 @@ def parse_args():
     return args
 
 
-def apply_global_batch_size(cfg: Config) -> None:
-    """Honour the optional ``global_train_batch_size`` config key.
-
-    mmengine's ``train_dataloader.batch_size`` is per process. A config that sets
-    ``global_train_batch_size = B`` gets ``B / world_size`` samples per process instead, so the
-    same config optimises the same objective on 1 or N processes (with ``DefaultSampler`` the
-    union of the ranks' batches equals the 1-process batch).
-    """
-    total = cfg.get('global_train_batch_size')
-    if total is None:
-        return
-    world = int(os.environ.get('WORLD_SIZE', '1'))
-    if total % world:
-        raise ValueError(f'global_train_batch_size={total} is not divisible by the number of '
-                         f'processes ({world})')
-    cfg.train_dataloader.batch_size = total // world
-
-
 def merge_args(cfg: Config, args) -> Config:
-    if args.work_dir is not None:
-        cfg.work_dir = args.work_dir
-    elif cfg.get('work_dir') is None:
-        cfg.work_dir = osp.join('./work_dirs', osp.splitext(osp.basename(args.config))[0])
-
     if args.no_validate:
         cfg.val_cfg = None
         cfg.val_dataloader = None
         cfg.val_evaluator = None
 
     if args.amp:
+        from mmengine.device import get_device
+        if get_device() == 'cpu':
+            raise SystemExit('--amp: mmengine\'s AmpOptimWrapper needs a GPU (or NPU/MLU/MUSA); '
+                             'this machine has none. Train without --amp on CPU.')
         optim_wrapper = cfg.optim_wrapper.get('type', 'OptimWrapper')
         if optim_wrapper not in ('OptimWrapper', 'AmpOptimWrapper'):
             raise ValueError(f'--amp needs OptimWrapper or AmpOptimWrapper, got {optim_wrapper}')
@@ -102,19 +81,9 @@ def merge_args(cfg: Config, args) -> Config:
 
 def main():
     args = parse_args()
-    register_all_modules(init_default_scope=False)
-    cfg = Config.fromfile(args.config)
-    if args.cfg_options is not None:
-        cfg.merge_from_dict(args.cfg_options)
-    cfg.launcher = args.launcher
+    cfg = load_config(args.config, args.cfg_options, args.launcher, args.work_dir)
     cfg = merge_args(cfg, args)
-    init_cpu_distributed(cfg, args.launcher)
-    apply_global_batch_size(cfg)
-    if 'runner_type' not in cfg:
-        runner = Runner.from_cfg(cfg)
-    else:
-        from mmengine.registry import RUNNERS
-        runner = RUNNERS.build(cfg)
+    runner = build_runner(cfg)
     runner.train()
 
 

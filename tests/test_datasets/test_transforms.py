@@ -59,6 +59,7 @@ def _white_extent(img):
     TubeRandomCrop(crop_size=48),
     CropAroundTube(scale=1.5),
     CropAroundTube(scale=4.0),  # larger than the frame: zero padding
+    CropAroundTube(scale=1.5, scale_jitter=0.3, shift_jitter=0.2),
     TubeFlip(flip_ratio=1.0),
 ])
 def test_boxes_follow_the_pixels(transform):

@@ -1,3 +1,4 @@
+import pytest
 from mmengine.config import Config
 
 from mmfine.utils import init_cpu_distributed
@@ -11,7 +12,7 @@ def test_non_pytorch_launchers_are_left_alone():
 
 
 def test_pytorch_launcher_without_torchrun_env_explains(monkeypatch):
-    import pytest
+
     import torch
     if torch.cuda.is_available():
         pytest.skip('GPU present: mmengine initialises nccl itself')
@@ -19,3 +20,19 @@ def test_pytorch_launcher_without_torchrun_env_explains(monkeypatch):
         monkeypatch.delenv(k, raising=False)
     with pytest.raises(RuntimeError, match='torchrun'):
         init_cpu_distributed(Config(dict()), 'pytorch')
+
+
+def test_global_batch_size_is_split_over_processes():
+
+
+    from mmfine.utils.entrypoint import apply_global_batch_size
+    cfg = Config(dict(global_train_batch_size=16, train_dataloader=dict(batch_size=3)))
+    apply_global_batch_size(cfg, world_size=2)
+    assert cfg.train_dataloader.batch_size == 8
+    apply_global_batch_size(cfg, world_size=1)
+    assert cfg.train_dataloader.batch_size == 16
+    with pytest.raises(ValueError, match='not divisible'):
+        apply_global_batch_size(cfg, world_size=3)
+    plain = Config(dict(train_dataloader=dict(batch_size=3)))
+    apply_global_batch_size(plain, world_size=4)  # no key: per-process batch stays
+    assert plain.train_dataloader.batch_size == 3

@@ -149,12 +149,21 @@ class CropAroundTube(BaseTransform):
         scale (float): enlargement of the union box. Defaults to 1.5.
         square (bool): make the crop square (side = the longer side). Defaults to True.
         min_size (int): minimum crop side in pixels. Defaults to 16.
+        scale_jitter (float): training augmentation: the crop side is multiplied by a factor
+            drawn uniformly from ``[1 - scale_jitter, 1 + scale_jitter]``. Defaults to 0.
+        shift_jitter (float): training augmentation: the crop centre moves by up to
+            ``shift_jitter`` x the crop side in x and y. Defaults to 0.
     """
 
-    def __init__(self, scale: float = 1.5, square: bool = True, min_size: int = 16) -> None:
+    def __init__(self, scale: float = 1.5, square: bool = True, min_size: int = 16,
+                 scale_jitter: float = 0.0, shift_jitter: float = 0.0) -> None:
+        if not 0 <= scale_jitter < 1 or shift_jitter < 0:
+            raise ValueError('scale_jitter must be in [0, 1) and shift_jitter >= 0')
         self.scale = scale
         self.square = square
         self.min_size = min_size
+        self.scale_jitter = scale_jitter
+        self.shift_jitter = shift_jitter
 
     def transform(self, results: Dict) -> Dict:
         target = results.get('target', -1)
@@ -172,12 +181,19 @@ class CropAroundTube(BaseTransform):
         bh = max((y2 - y1) * self.scale, self.min_size)
         if self.square:
             bw = bh = max(bw, bh)
+        if self.scale_jitter:
+            f = np.random.uniform(1 - self.scale_jitter, 1 + self.scale_jitter)
+            bw, bh = bw * f, bh * f
+        if self.shift_jitter:
+            cx += np.random.uniform(-self.shift_jitter, self.shift_jitter) * bw
+            cy += np.random.uniform(-self.shift_jitter, self.shift_jitter) * bh
         cx1, cy1 = int(np.floor(cx - bw / 2)), int(np.floor(cy - bh / 2))
         return _crop_results(results, cx1, cy1, cx1 + int(np.ceil(bw)), cy1 + int(np.ceil(bh)))
 
     def __repr__(self) -> str:
         return (f'{self.__class__.__name__}(scale={self.scale}, square={self.square}, '
-                f'min_size={self.min_size})')
+                f'min_size={self.min_size}, scale_jitter={self.scale_jitter}, '
+                f'shift_jitter={self.shift_jitter})')
 
 
 @TRANSFORMS.register_module()

@@ -1,8 +1,7 @@
 # A small CSN recognizer on the synthetic FineSports data (tools/data/finesports/), trained from
-# scratch on CPU in a few minutes. Identical optimisation on 1 or N processes:
-# `global_train_batch_size` is split over the processes (tools/train.py), GroupNorm has no
-# batch statistics, and the pipeline has no random augmentation (a horizontal flip would turn
-# DriveLeft into DriveRight; see TubeFlip's flip_label_map for how to use one).
+# scratch on CPU in a few minutes. Same batches on 1 or N processes: `global_train_batch_size`
+# is split over the processes (tools/train.py) and GroupNorm has no batch statistics.
+# The horizontal flip swaps DriveLeft (0) and DriveRight (1), which mirror each other.
 _base_ = [
     '../_base_/models/csn_r152_recognizer.py', '../_base_/datasets/finesports_recognition.py',
     '../_base_/default_runtime.py'
@@ -22,7 +21,16 @@ model = dict(
         init_cfg=None),
     cls_head=dict(num_classes=num_classes, in_channels=256, dropout_ratio=0.0))
 
-pipeline = [
+train_pipeline = [
+    dict(type='SampleTubeClip', clip_len=8, frame_interval=2),
+    dict(type='LoadFineSportsFrames'),
+    dict(type='CropAroundTube', scale=1.5, scale_jitter=0.15, shift_jitter=0.1),
+    dict(type='TubeResize', scale=(64, 64), keep_ratio=False),
+    dict(type='TubeFlip', flip_ratio=0.5, flip_label_map={0: 1, 1: 0}),
+    dict(type='FormatShape', input_format='NCTHW'),
+    dict(type='PackFineSportsInputs')
+]
+test_pipeline = [
     dict(type='SampleTubeClip', clip_len=8, frame_interval=2),
     dict(type='LoadFineSportsFrames'),
     dict(type='CropAroundTube', scale=1.5),
@@ -36,20 +44,21 @@ dataset = dict(
     prompt_file=f'{data_root}/prompts_with_color.json',
     media='video',
     data_prefix=dict(video=f'{data_root}/videos'),
-    sample_mode='tube',
-    pipeline=pipeline)
+    sample_mode='tube')
 
 global_train_batch_size = 16
 train_dataloader = dict(
     batch_size=16,
     num_workers=2,
     persistent_workers=True,
-    dataset=dict(dataset, split='train', keyframes_per_tube=4, _delete_=True))
+    dataset=dict(dataset, split='train', keyframes_per_tube=4, pipeline=train_pipeline,
+                 _delete_=True))
 val_dataloader = dict(
     batch_size=16,
     num_workers=2,
     persistent_workers=True,
-    dataset=dict(dataset, split='test', keyframes_per_tube=1, test_mode=True, _delete_=True))
+    dataset=dict(dataset, split='test', keyframes_per_tube=1, test_mode=True,
+                 pipeline=test_pipeline, _delete_=True))
 test_dataloader = val_dataloader
 
 val_evaluator = dict(
@@ -58,8 +67,8 @@ val_evaluator = dict(
     metric_options=dict(top_k_accuracy=dict(topk=(1, 5))))
 test_evaluator = val_evaluator
 
-max_epochs = 12
-train_cfg = dict(type='EpochBasedTrainLoop', max_epochs=max_epochs, val_begin=1, val_interval=4)
+max_epochs = 15
+train_cfg = dict(type='EpochBasedTrainLoop', max_epochs=max_epochs, val_begin=1, val_interval=5)
 val_cfg = dict(type='ValLoop')
 test_cfg = dict(type='TestLoop')
 param_scheduler = [
@@ -70,4 +79,4 @@ param_scheduler = [
 ]
 optim_wrapper = dict(optimizer=dict(type='AdamW', lr=2e-3, weight_decay=1e-4),
                      clip_grad=dict(max_norm=10, norm_type=2))
-default_hooks = dict(logger=dict(interval=10), checkpoint=dict(interval=4, max_keep_ckpts=2))
+default_hooks = dict(logger=dict(interval=10), checkpoint=dict(interval=5, max_keep_ckpts=2))
