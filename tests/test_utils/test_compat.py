@@ -47,6 +47,7 @@ def test_checkpoint_allowlist_makes_mmengine_checkpoints_loadable(tmp_path):
     np.testing.assert_array_equal(ckpt['message_hub']['runtime_info']['arr'], [0, 1, 2])
 
 
+@pytest.mark.filterwarnings('ignore:Detected pickle protocol')
 def test_checkpoint_allowlist_still_refuses_arbitrary_code(tmp_path):
     path = str(tmp_path / 'evil.pth')
 
