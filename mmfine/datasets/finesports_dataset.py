@@ -13,7 +13,9 @@ from .act_format import load_act_gt, split_videos, video_tubes
 class FineSportsDataset(BaseDataset):
     """FineSports (CVPR 2024) dataset: ACT-format tubes plus per-clip prompts.
 
-    Paper: https://openaccess.thecvf.com/content/CVPR2024/html/Xu_FineSports_A_Multi-person_Hierarchical_Sports_Video_Dataset_for_Fine-grained_Action_CVPR_2024_paper.html
+    Paper: Xu et al., "FineSports: A Multi-person Hierarchical Sports Video Dataset for
+    Fine-grained Action Understanding", CVPR 2024; release:
+    https://github.com/PKU-ICST-MIPL/FineSports_CVPR2024
 
     Annotation files (the official release's format):
 

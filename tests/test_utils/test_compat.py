@@ -59,3 +59,18 @@ def test_checkpoint_allowlist_still_refuses_arbitrary_code(tmp_path):
         pickle.dump({'x': Evil()}, f)
     with pytest.raises(pickle.UnpicklingError):
         torch.load(path, weights_only=True)
+
+
+def test_mmaction_multimodal_models_disabled_without_timm():
+    import importlib.util
+
+    from mmfine.utils import apply_mmaction_multimodal_shim
+    if importlib.util.find_spec('timm') is not None:
+        pytest.skip('timm is installed: mmaction can import its multimodal models')
+    import mmaction.models  # noqa: F401  (imports VindLU, hence timm, without the shim)
+    import mmaction.utils.dependency as dependency
+    assert dependency.WITH_MULTIMODAL is False
+    assert apply_mmaction_multimodal_shim() is True
+    from mmaction.registry import MODELS
+    with pytest.raises(ImportError):  # mmaction's own placeholder asks to install the extras
+        MODELS.build(dict(type='VindLUVQA'))
