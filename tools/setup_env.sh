@@ -8,7 +8,7 @@
 #
 # * A second run is a no-op taking well under a second: a stamp file records a hash of the
 #   requirement files and of this script; it is rewritten only after a complete install.
-# * mmcv has no wheel on PyPI for this stack; its ~25 minute source build is done once per machine
+# * mmcv has no wheel on PyPI for this stack; its source build (16-18 min on 2 cores) runs once per machine
 #   and the wheel is kept OUTSIDE the repository in $MMFINE_WHEEL_DIR
 #   (default ~/.cache/mmfine/wheels/<python>-torch<version>), so fresh clones reuse it.
 # * torchvision is never installed (no CPU build matches the CPU torch; transformers imports it
@@ -72,7 +72,7 @@ if ! "$PY" -c "import mmcv, mmcv.ops; assert mmcv.__version__ == '2.1.0'" >/dev/
     WHEEL="$(ls "$WHEEL_DIR"/mmcv-2.1.0-*.whl 2>/dev/null | head -n1 || true)"
     if [[ -z "$WHEEL" ]]; then
         BUILD_LOG="$WHEEL_DIR/mmcv-build.log"
-        log "building mmcv 2.1.0 with ops from source (about 25 min on 2 cores, once per machine)"
+        log "building mmcv 2.1.0 with ops from source (16-18 min on 2 cores, once per machine)"
         log "full build log: $BUILD_LOG"
         TMP_OUT="$(mktemp -d)"
         (MMCV_WITH_OPS=1 MAX_JOBS="${MAX_JOBS:-$(nproc)}" FORCE_CUDA="${FORCE_CUDA:-0}" \
