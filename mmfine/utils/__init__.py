@@ -4,6 +4,6 @@ from .dist import init_cpu_distributed
 from .setup_env import register_all_modules
 
 __all__ = [
-    'register_all_modules', 'apply_compat_shims', 'apply_mmaction_drn_shim', 'apply_mmaction_multimodal_shim',
-    'apply_checkpoint_allowlist', 'init_cpu_distributed', 'DRN_ISSUE_URL'
+    'register_all_modules', 'apply_compat_shims', 'apply_mmaction_drn_shim',
+    'apply_mmaction_multimodal_shim', 'apply_checkpoint_allowlist', 'init_cpu_distributed', 'DRN_ISSUE_URL'
 ]

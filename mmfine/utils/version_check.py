@@ -1,7 +1,7 @@
 """Installed-version check: a clear warning instead of import-time asserts.
 
-The supported ranges are read from ``requirements/mminstall.txt`` when the source tree is
-available (they are duplicated in :data:`SUPPORTED` for installs without it).
+:data:`SUPPORTED` repeats the ranges of ``requirements/mminstall.txt`` (an installed package has
+no requirements/ folder); ``tests/test_utils/test_version_check.py`` keeps the two equal.
 """
 import warnings
 from typing import Dict, List, Optional, Tuple

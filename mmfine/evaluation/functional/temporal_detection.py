@@ -64,21 +64,25 @@ def anet_detection_map(gt: List[dict], preds: List[dict],
     scores = np.array([d['score'] for d in preds], np.float64)
     check_scores(scores, 'preds')
     labels = list(dict.fromkeys(d['label'] for d in gt))  # order of appearance
-    known = set(labels)
+    label_index = {c: i for i, c in enumerate(labels)}
+    gt_cls = np.array([label_index[d['label']] for d in gt], np.int64)
+    pred_cls = np.empty(len(preds), np.int64)
     for i, d in enumerate(preds):
-        if d['label'] not in known:
+        if d['label'] not in label_index:
             raise ValueError(f"preds[{i}] has label {d['label']!r}, which no ground truth has")
-    per_class = {}
-    for label in labels:
-        g_idx = np.array([i for i, d in enumerate(gt) if d['label'] == label])
-        p_idx = np.array([i for i, d in enumerate(preds) if d['label'] == label], np.int64)
+        pred_cls[i] = label_index[d['label']]
+    gt_vid = np.array([d['video'] for d in gt])
+    pred_vid = np.array([d['video'] for d in preds])
+    ap = np.zeros((len(labels), len(thr)))  # [C, T]; a class without predictions keeps AP 0
+    for c in range(len(labels)):
+        g_idx = np.nonzero(gt_cls == c)[0]
+        p_idx = np.nonzero(pred_cls == c)[0]
         if len(p_idx) == 0:
-            per_class[label] = np.zeros(len(thr))
             continue
         order = p_idx[np.argsort(-scores[p_idx], kind='stable')]  # ranked predictions
         tp = np.zeros((len(thr), len(order)), bool)
-        g_videos = np.array([gt[i]['video'] for i in g_idx])
-        p_videos = np.array([preds[i]['video'] for i in order])
+        g_videos = gt_vid[g_idx]
+        p_videos = pred_vid[order]
         for vid in np.unique(p_videos):
             ranks = np.nonzero(p_videos == vid)[0]  # positions in the ranking, ascending
             g_here = g_idx[g_videos == vid]
@@ -99,10 +103,9 @@ def anet_detection_map(gt: List[dict], preds: List[dict],
         fp_cum = np.cumsum(~tp, axis=1)
         recall = tp_cum / len(g_idx)
         precision = tp_cum / (tp_cum + fp_cum)
-        per_class[label] = np.array([voc_ap(precision[t], recall[t]) for t in range(len(thr))])
-    ap = np.stack([per_class[c] for c in labels]) if labels else np.zeros((0, len(thr)))
-    m_ap = ap.mean(axis=0) if len(labels) else np.zeros(len(thr))
+        ap[c] = [voc_ap(precision[t], recall[t]) for t in range(len(thr))]
+    m_ap = ap.mean(axis=0) if len(labels) else np.zeros(len(thr))  # [T]
     out = {'mAP': float(m_ap.mean()) if len(thr) else 0.0}
     out.update({f'mAP@{t:.2f}': float(v) for t, v in zip(thr, m_ap)})
-    out['per_class'] = {c: per_class[c].tolist() for c in labels}
+    out['per_class'] = {c: ap[i].tolist() for i, c in enumerate(labels)}
     return out
