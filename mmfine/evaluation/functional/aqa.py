@@ -1,5 +1,6 @@
 """Action quality assessment metrics (pure numpy + scipy)."""
-from typing import Sequence
+import sys
+from typing import Dict, Sequence
 
 import numpy as np
 
@@ -57,3 +58,45 @@ def relative_l2(pred: Sequence[float], gt: Sequence[float]) -> float:
     if span == 0:
         raise ValueError('relative_l2 is undefined when all ground-truth scores are equal')
     return float(np.mean(((pred - gt) / span) ** 2))
+
+
+def aiou(items: Sequence[dict], thresholds: Sequence[float] = (0.5, 0.75)) -> Dict[str, float]:
+    """Average IoU of the step-transition interval, FineParser / TSA convention.
+
+    For each video, the interval between its two step transitions ``[t1, t2]`` is compared with
+    the interval predicted with each exemplar: ``IoU = max(0, min(e) - max(s)) / (union + eps)``
+    (no +1, ``segment_iou`` of FineParser's ``utils/misc.py``); the IoUs are averaged over the
+    exemplars first (``network_forward_test`` averages over the voters), then thresholded; the
+    result is the fraction of videos whose mean IoU >= threshold.
+
+    Args:
+        items (Sequence[dict]): ``{'gt': [t1, t2], 'pred': [[t1', t2'], ...]}`` with one
+            predicted pair per exemplar (a single pair is accepted as one exemplar).
+        thresholds (Sequence[float]): Defaults to (0.5, 0.75).
+
+    Returns:
+        dict: ``{'AIoU@0.5': float, 'AIoU@0.75': float}`` in [0, 1].
+
+    Raises:
+        ValueError: an item without 'gt' / 'pred', t2 < t1, no exemplar, or NaN.
+    """
+    if len(items) == 0:
+        raise ValueError('aiou needs at least one item')
+    means = np.empty(len(items))
+    for i, item in enumerate(items):
+        if 'gt' not in item or 'pred' not in item:
+            raise ValueError(f"items[{i}] needs the keys 'gt' and 'pred'")
+        gt = np.asarray(item['gt'], np.float64).reshape(-1)
+        pred = np.asarray(item['pred'], np.float64)
+        pred = pred.reshape(1, -1) if pred.ndim == 1 else pred
+        if gt.shape != (2,) or pred.ndim != 2 or pred.shape[1] != 2 or len(pred) == 0:
+            raise ValueError(f'items[{i}]: gt must be [t1, t2] and pred a list of [t1, t2] '
+                             f'(one per exemplar), got shapes {gt.shape} and {pred.shape}')
+        for name, seg in (('gt', gt[None]), ('pred', pred)):
+            bad = ~(seg[:, 1] >= seg[:, 0])
+            if bad.any():
+                raise ValueError(f'items[{i}] {name} has t2 < t1 or NaN: {seg[bad][0].tolist()}')
+        inter = (np.minimum(gt[1], pred[:, 1]) - np.maximum(gt[0], pred[:, 0])).clip(min=0)
+        union = (pred[:, 1] - pred[:, 0]) + (gt[1] - gt[0]) - inter
+        means[i] = np.mean(inter / (union + sys.float_info.epsilon))
+    return {f'AIoU@{t:g}': float(np.mean(means >= t)) for t in thresholds}

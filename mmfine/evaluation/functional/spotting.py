@@ -148,3 +148,166 @@ def spotting_map(truth: List[dict], preds: List[dict], tolerances: Sequence[int]
     out.update({f'mAP@{int(t) if t == int(t) else t}': float(m) for t, m in zip(tol, m_ap)})
     out['per_class'] = per_class
     return out
+
+
+SOCCERNET_DELTAS = {'tight': np.arange(5) * 1 + 1, 'loose': np.arange(12) * 5 + 5}
+# The devkit rescales the unshown a-mAP by 17 / 13: 4 of SoccerNet-v2's 17 classes never have
+# an unshown event.
+SOCCERNET_UNSHOWN_SCALE = 17 / 13
+
+
+def _closest_raster(target: np.ndarray) -> np.ndarray:
+    """For every raster cell, the value (+1 shown / -1 unshown) of the nearest event (-1 far)."""
+    out = np.full(target.shape, -1.0)
+    n = len(target)
+    for c in range(target.shape[1]):
+        idx = np.nonzero(target[:, c] != 0)[0]
+        if len(idx) == 0:
+            continue
+        ext = np.r_[-idx[0], idx, 2 * n]
+        for i in range(1, len(ext) - 1):
+            start, stop = max(0, (ext[i - 1] + ext[i]) // 2), min(n, (ext[i] + ext[i + 1]) // 2)
+            out[start:stop, c] = target[ext[i], c]
+    return out
+
+
+def _match_half(target: np.ndarray, detection: np.ndarray, delta: float):
+    """Devkit ``compute_class_scores`` for one half and class: events in frame order each take
+    the highest-scored free prediction within +-delta/2 cells (first one on ties)."""
+    gt_idx = np.nonzero(target != 0)[0]
+    pred_idx = np.nonzero(detection >= 0)[0]
+    scores = detection[pred_idx]
+    tp = np.zeros(len(pred_idx))
+    taken = np.zeros(len(pred_idx), bool)
+    lo = np.searchsorted(pred_idx, gt_idx - delta / 2, side='left')
+    hi = np.searchsorted(pred_idx, gt_idx + delta / 2, side='right')
+    for a, b in zip(lo.tolist(), hi.tolist()):
+        if a >= b:
+            continue
+        cand = np.where(taken[a:b], -np.inf, scores[a:b])
+        k = int(np.argmax(cand))
+        if cand[k] > -1:  # scores are >= 0
+            tp[a + k] = 1
+            taken[a + k] = True
+    return scores, tp, pred_idx
+
+
+def soccernet_average_map(gt: List[dict], preds: List[dict], classes: Sequence[str],
+                          metric: str = 'tight', framerate: int = 2,
+                          games: Optional[Sequence[str]] = None) -> Dict:
+    """SoccerNet-v2 average-mAP, equal to the official devkit
+    (``SoccerNet.Evaluation.ActionSpotting.evaluate``).
+
+    Convention: each half is a raster of ``120 * 60 * framerate`` cells; an event sits at cell
+    ``int(framerate * position_ms / 1000)`` (clipped to the last cell; several events of a class
+    in one cell count once, the last written wins, as do predictions); for a tolerance delta
+    (seconds), every event, in cell order, takes the highest-confidence prediction of its class
+    not taken yet within +-delta/2; precision / recall at 200 confidence thresholds
+    ``linspace(0, 1, 200)``; AP is the 11-point interpolated AP; classes without events count
+    with AP 0; the a-mAP is the trapezoidal average over deltas (``'tight'``: 1..5 s,
+    ``'loose'``: 5..60 s every 5 s). The shown / unshown variants keep only predictions whose
+    nearest event of the class is shown / unshown (the devkit's ``closest`` raster) and count
+    only those events; the unshown a-mAP is multiplied by 17 / 13 as the devkit does.
+
+    Args:
+        gt (list[dict]): ``{'game', 'half' (1 or 2), 'position_ms', 'label', 'visibility'
+            ('visible' or 'not shown')}``.
+        preds (list[dict]): ``{'game', 'half', 'position_ms', 'label', 'confidence'}``.
+        classes (Sequence[str]): class names (SoccerNet-v2: the 17 of ``EVENT_DICTIONARY_V2``).
+        metric (str): ``'tight'`` (default) or ``'loose'``.
+        framerate (int): raster rate. Defaults to 2.
+        games (Sequence[str], optional): games to evaluate. Default: the games in ``gt``.
+
+    Returns:
+        dict: ``{'a_mAP', 'a_mAP_visible', 'a_mAP_unshown': float, 'a_mAP_per_class',
+        'a_mAP_per_class_visible', 'a_mAP_per_class_unshown': {class: float}}``; the values
+        the devkit prints x100.
+
+    Raises:
+        ValueError: unknown metric, label or game, a half other than 1 / 2, a negative / NaN
+            confidence or position.
+    """
+    if metric not in SOCCERNET_DELTAS:
+        raise ValueError(f'metric must be one of {sorted(SOCCERNET_DELTAS)}, got {metric!r}')
+    classes = list(classes)
+    cls_index = {c: i for i, c in enumerate(classes)}
+    games = list(dict.fromkeys(d['game'] for d in gt)) if games is None else list(games)
+    game_index = {g: i for i, g in enumerate(games)}
+    n_cells, n_cls = 120 * 60 * framerate, len(classes)
+    target = np.zeros((len(games), 2, n_cells, n_cls))
+    detection = np.full((len(games), 2, n_cells, n_cls), -1.0)
+    for what, items in (('gt', gt), ('preds', preds)):
+        for i, d in enumerate(items):
+            value_key = 'visibility' if what == 'gt' else 'confidence'
+            for k in ('game', 'half', 'position_ms', 'label', value_key):
+                if k not in d:
+                    raise ValueError(f'{what}[{i}] has no key {k!r}')
+            if d['game'] not in game_index:
+                raise ValueError(f"{what}[{i}] is for game {d['game']!r}, which is not "
+                                 'evaluated (pass games=[...] to add games without events)')
+            if d['label'] not in cls_index:
+                raise ValueError(f"{what}[{i}] has label {d['label']!r}, not in classes")
+            if d['half'] not in (1, 2):
+                raise ValueError(f"{what}[{i}] has half {d['half']!r} (must be 1 or 2)")
+            if not d['position_ms'] >= 0:
+                raise ValueError(f"{what}[{i}] has position_ms {d['position_ms']!r}")
+            cell = min(int(framerate * (int(d['position_ms']) / 1000)), n_cells - 1)
+            slot = (game_index[d['game']], d['half'] - 1, cell, cls_index[d['label']])
+            if what == 'gt':
+                target[slot] = -1 if d['visibility'] == 'not shown' else 1
+            else:
+                if not d['confidence'] >= 0:
+                    raise ValueError(f"preds[{i}] has an invalid confidence "
+                                     f"{d['confidence']!r} (must be >= 0)")
+                detection[slot] = d['confidence']
+    target = target.reshape(-1, n_cells, n_cls)
+    detection = detection.reshape(-1, n_cells, n_cls)
+    closest = np.stack([_closest_raster(t) for t in target])
+    thresholds = np.linspace(0, 1, 200)
+    deltas = SOCCERNET_DELTAS[metric]
+    maps = np.zeros((3, len(deltas), n_cls))  # [all / visible / unshown, delta, class]
+    for di, delta in enumerate(deltas * framerate):
+        for c in range(n_cls):
+            parts = [_match_half(target[h, :, c], detection[h, :, c], delta)
+                     for h in range(len(target))]
+            score = np.concatenate([[-1.0]] + [p[0] for p in parts])
+            tp = np.concatenate([[0.0]] + [p[1] for p in parts])
+            near = np.concatenate([[0.0]] + [closest[h, p[2], c] for h, p in enumerate(parts)])
+            n_vis = int(np.sum(target[:, :, c] > 0))
+            n_uns = int(np.sum(target[:, :, c] < 0))
+            variants = ((score, n_vis + n_uns), (np.where(near <= 0.5, -1.0, score), n_vis),
+                        (np.where(near >= -0.5, -1.0, score), n_uns))
+            for vi, (s, n_gt) in enumerate(variants):
+                maps[vi, di, c] = _eleven_point_ap(s, tp, n_gt, thresholds)
+    if len(deltas) == 1:
+        a_map = maps[:, 0]
+    else:
+        a_map = ((maps[:, 1:] + maps[:, :-1]) / 2).sum(axis=1) / (len(deltas) - 1)  # [3, C]
+    mean = a_map.mean(axis=1)
+    return {
+        'a_mAP': float(mean[0]), 'a_mAP_visible': float(mean[1]),
+        'a_mAP_unshown': float(mean[2] * SOCCERNET_UNSHOWN_SCALE),
+        'a_mAP_per_class': dict(zip(classes, a_map[0].tolist())),
+        'a_mAP_per_class_visible': dict(zip(classes, a_map[1].tolist())),
+        'a_mAP_per_class_unshown': dict(zip(classes, a_map[2].tolist())),
+    }
+
+
+def _eleven_point_ap(score: np.ndarray, tp: np.ndarray, n_gt: int,
+                     thresholds: np.ndarray) -> float:
+    """Devkit ``compute_mAP`` for one class: 11-point AP over a 200-threshold PR curve."""
+    order = np.argsort(score)
+    s_sorted, tp_sorted = score[order], tp[order]
+    tp_above = np.r_[np.cumsum(tp_sorted[::-1])[::-1], 0.0]  # TP among scores >= s_sorted[i]
+    first = np.searchsorted(s_sorted, thresholds, side='left')  # [200]
+    n_pred = len(score) - first
+    tps = tp_above[first]
+    with np.errstate(invalid='ignore', divide='ignore'):
+        precision = np.nan_to_num(tps / n_pred)
+        recall = np.nan_to_num(tps / n_gt)
+    ap = 0.0
+    for j in np.arange(11) / 10:
+        hit = recall >= j
+        ap += precision[hit].max() if hit.any() else 0.0
+    return ap / 11
+
