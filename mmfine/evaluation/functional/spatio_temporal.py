@@ -184,7 +184,7 @@ def frame_map(gt_tubes: List[dict], detections: List[dict], labels: Sequence[str
     tubes.pack()
     g_tube, g_frame, g_box = tubes.rows
     d = columns(detections, ('video', 'frame', 'label', 'score', 'box'), 'detections',
-                dict(video=object, box='box'))
+                dict(video=object, label=object, box='box'))
     d_box = d['box']
     check_scores(d['score'], 'detections')
     check_boxes(d_box, 'detections')

@@ -193,12 +193,11 @@ def anet_proposal_ar_an(gt: List[dict], proposals: List[dict], max_avg_proposals
     # first retrieved rank reaching each threshold (width if none)
     hit = tiou[:, None, :] >= thr[None, :, None]  # [G, T, W]
     first = np.where(hit.any(axis=2), hit.argmax(axis=2), width)  # [G, T]
-    scale = max_avg_proposals * float(n_videos) / total_retrieved if total_retrieved else np.inf
+    scale = max_avg_proposals * float(n_videos) / total_retrieved if total_retrieved else 0.0
     pcn = np.arange(1, 101) / 100.0 * scale  # [100]
     cols = np.where(kept > 0, kept, 1).astype(np.float64)  # a video without proposals: 1 col
-    with np.errstate(invalid='ignore', over='ignore'):
-        n_used = np.minimum((cols[:, None] * pcn[None, :]).astype(np.int64),
-                            cols[:, None].astype(np.int64))  # [V, 100]
+    n_used = np.minimum((cols[:, None] * pcn[None, :]).astype(np.int64),
+                        cols[:, None].astype(np.int64))  # [V, 100]
     recall = (first[:, :, None] < n_used[gt_vid][:, None, :]).sum(axis=0) / len(gt_seg)
     avg_recall = recall.mean(axis=0)  # [100]
     ppv = pcn * (float(total_retrieved) / n_videos)

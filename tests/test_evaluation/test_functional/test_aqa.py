@@ -33,3 +33,22 @@ def test_invalid_inputs():
         relative_l2([1, 2, 3], [5, 5, 5])
     with pytest.raises(ValueError, match='at least 2'):
         spearman_rho([1], [1])
+
+
+def test_aiou_hand_computed():
+    from mmfine.evaluation.functional import aiou
+    items = [
+        # exemplar IoUs 1 and 5/10 -> mean 0.75: counts at 0.5 and 0.75
+        dict(gt=[10, 20], pred=[[10, 20], [15, 20]]),
+        # one exemplar, IoU 6/10 = 0.6: counts at 0.5 only
+        dict(gt=[10, 20], pred=[12, 18]),
+        # no overlap
+        dict(gt=[10, 20], pred=[[30, 40]]),
+    ]
+    out = aiou(items)
+    assert out['AIoU@0.5'] == pytest.approx(2 / 3)
+    assert out['AIoU@0.75'] == pytest.approx(1 / 3)
+    with pytest.raises(ValueError, match=r'items\[0\] pred has t2 < t1'):
+        aiou([dict(gt=[1, 2], pred=[[3, 1]])])
+    with pytest.raises(ValueError, match=r"items\[0\] needs the keys"):
+        aiou([dict(gt=[1, 2])])

@@ -1,0 +1,19 @@
+"""Helpers shared by the metric wrappers."""
+import numpy as np
+
+
+def to_numpy(x, dtype=None) -> np.ndarray:
+    """Tensor / sequence / scalar -> numpy array (CPU)."""
+    if hasattr(x, 'detach'):
+        x = x.detach().cpu().numpy()
+    return np.asarray(x) if dtype is None else np.asarray(x, dtype)
+
+
+def get(sample: dict, key: str, where: str):
+    """``sample[key]``, also looking in ``sample['metainfo']``; a clear error when absent."""
+    if key in sample:
+        return sample[key]
+    meta = sample.get('metainfo', {})
+    if key in meta:
+        return meta[key]
+    raise KeyError(f'{where}: the data sample has no {key!r} (keys: {sorted(sample)})')

@@ -1,0 +1,106 @@
+"""Frame-mAP / video-mAP metric for spatio-temporal action localization."""
+from typing import List, Optional, Sequence
+
+import numpy as np
+from mmengine.evaluator import BaseMetric
+from mmengine.logging import MMLogger
+
+from mmfine.registry import METRICS
+from ..functional import frame_map, video_map
+from ._utils import get, to_numpy
+
+
+def _tube_list(tubes) -> List[dict]:
+    """List of ``{'label', 'boxes' (n, 5)[, 'score']}`` from a list of dicts or a dict of lists."""
+    if isinstance(tubes, dict):
+        keys = list(tubes)
+        tubes = [dict(zip(keys, vals)) for vals in zip(*[tubes[k] for k in keys])]
+    out = []
+    for t in tubes:
+        item = dict(label=int(to_numpy(t['label'])), boxes=to_numpy(t['boxes'], np.float64))
+        if 'score' in t:
+            item['score'] = float(to_numpy(t['score']))
+        out.append(item)
+    return out
+
+
+@METRICS.register_module()
+class FrameVideoMAPMetric(BaseMetric):
+    """Frame-mAP and video-mAP (MultiSports / FineSports protocol).
+
+    Each data sample (one video, or one clip of a video: clips of a video are merged) carries:
+
+    - ``video_id`` (str, or in ``metainfo``);
+    - ``gt_video_tubes``: the video's ground-truth tubes, a list of ``{'label': int, 'boxes':
+      (n, 5) [frame, x1, y1, x2, y2]}`` (the first sample of a video that has them is used);
+    - ``pred_frame_dets`` (optional): ``{'frame': (K,), 'label': (K,), 'score': (K,), 'box':
+      (K, 4)}`` per-frame detections (for frame-mAP);
+    - ``pred_tubes`` (optional): list of ``{'label', 'score', 'boxes': (n, 5)}`` video-level
+      tubes (for video-mAP).
+
+    All of it goes into ``self.results``, so multi-process evaluation equals one process.
+
+    Args:
+        frame_iou_thr (float): frame-mAP threshold. Defaults to 0.5.
+        video_iou_thrs (Sequence[float]): video-mAP thresholds. Defaults to (0.2, 0.5).
+        convention (str): ``'voc'`` (MultiSports / FineSports, default) or ``'act'``.
+        classes (Sequence[str], optional): class names; default ``dataset_meta['classes']``.
+        collect_device (str): Defaults to 'cpu'.
+        prefix (str, optional): Defaults to ``default_prefix`` ('stal').
+    """
+    default_prefix: Optional[str] = 'stal'
+
+    def __init__(self, frame_iou_thr: float = 0.5, video_iou_thrs: Sequence[float] = (0.2, 0.5),
+                 convention: str = 'voc', classes: Optional[Sequence[str]] = None,
+                 collect_device: str = 'cpu', prefix: Optional[str] = None) -> None:
+        super().__init__(collect_device=collect_device, prefix=prefix)
+        self.frame_iou_thr = frame_iou_thr
+        self.video_iou_thrs = tuple(video_iou_thrs)
+        self.convention = convention
+        self.classes = None if classes is None else list(classes)
+
+    def process(self, data_batch, data_samples: Sequence[dict]) -> None:
+        """Store each sample's ground truth and predictions as numpy."""
+        for s in data_samples:
+            rec = dict(video=str(get(s, 'video_id', type(self).__name__)))
+            if 'gt_video_tubes' in s:
+                rec['gt'] = _tube_list(s['gt_video_tubes'])
+            if 'pred_frame_dets' in s:
+                d = s['pred_frame_dets']
+                rec['frame_dets'] = {k: to_numpy(d[k], np.float64)
+                                     for k in ('frame', 'label', 'score', 'box')}
+            if 'pred_tubes' in s:
+                rec['tubes'] = _tube_list(s['pred_tubes'])
+            self.results.append(rec)
+
+    def compute_metrics(self, results: List[dict]) -> dict:
+        """Merge per video and score."""
+        classes = self.classes or list((self.dataset_meta or {}).get('classes', []))
+        if not classes:
+            raise ValueError('FrameVideoMAPMetric needs class names: pass classes=... or set '
+                             "the dataset's metainfo['classes']")
+        gt, seen = [], set()
+        for r in results:
+            if 'gt' in r and r['video'] not in seen:
+                seen.add(r['video'])
+                gt += [dict(t, video=r['video']) for t in r['gt']]
+        out = {}
+        fd = [r for r in results if 'frame_dets' in r]
+        if fd:
+            dets = {k: np.concatenate([r['frame_dets'][k].reshape(
+                -1, 4) if k == 'box' else r['frame_dets'][k].reshape(-1) for r in fd])
+                for k in ('frame', 'label', 'score', 'box')}
+            dets['video'] = np.concatenate(
+                [np.full(len(r['frame_dets']['score'].reshape(-1)), r['video'], object)
+                 for r in fd])
+            dets['label'] = dets['label'].astype(np.int64)
+            res = frame_map(gt, dets, classes, self.frame_iou_thr, self.convention)
+            out[f'frame_mAP@{self.frame_iou_thr:.2f}'] = res['mAP']
+        tubes = [dict(t, video=r['video']) for r in results for t in r.get('tubes', [])]
+        if any('tubes' in r for r in results):
+            res = video_map(gt, tubes, classes, self.video_iou_thrs, self.convention)
+            out.update({f'video_{k}': v for k, v in res.items() if k.startswith('mAP@')})
+        if not out:
+            MMLogger.get_current_instance().warning(
+                'FrameVideoMAPMetric: no sample had pred_frame_dets or pred_tubes')
+        return out

@@ -1,0 +1,53 @@
+"""Mask metric: MAE, F-measure, S-measure (salient-object-detection convention)."""
+from typing import List, Optional, Sequence
+
+import numpy as np
+from mmengine.evaluator import BaseMetric
+
+from mmfine.registry import METRICS
+from ..functional.mask import _adaptive_fmeasure, _fmeasure_curve, prepare_mask_pair, s_measure
+from ._utils import get, to_numpy
+
+
+@METRICS.register_module()
+class MaskMetric(BaseMetric):
+    """MAE, max / mean / adaptive F-measure (beta^2 = 0.3) and S-measure over all frames.
+
+    Each data sample has ``pred_mask`` and ``gt_mask``, (H, W) or (T, H, W): uint8 maps in
+    [0, 255] (ground truth > 128 is foreground) or float maps in [0, 1]. Each image's statistics
+    (MAE, the 256-point F-measure curve, adaptive F, S) go into ``self.results``: the final
+    averages equal those of :func:`mmfine.evaluation.functional.mask_metrics` on all images.
+
+    Args:
+        beta2 (float): Defaults to 0.3.
+        alpha (float): S-measure balance. Defaults to 0.5.
+        collect_device (str): Defaults to 'cpu'.
+        prefix (str, optional): Defaults to ``default_prefix`` ('mask').
+    """
+    default_prefix: Optional[str] = 'mask'
+
+    def __init__(self, beta2: float = 0.3, alpha: float = 0.5, collect_device: str = 'cpu',
+                 prefix: Optional[str] = None) -> None:
+        super().__init__(collect_device=collect_device, prefix=prefix)
+        self.beta2, self.alpha = beta2, alpha
+
+    def process(self, data_batch, data_samples: Sequence[dict]) -> None:
+        """Per-image statistics."""
+        name = type(self).__name__
+        for s in data_samples:
+            pred, gt = to_numpy(get(s, 'pred_mask', name)), to_numpy(get(s, 'gt_mask', name))
+            if pred.ndim == 2:
+                pred, gt = pred[None], gt[None]
+            for p, g in zip(pred, gt):
+                p, g = prepare_mask_pair(p, g)
+                self.results.append(dict(
+                    mae=float(np.mean(np.abs(p - g))), curve=_fmeasure_curve(p, g, self.beta2),
+                    adp=float(_adaptive_fmeasure(p, g, self.beta2)),
+                    s=s_measure(p, g, self.alpha)))
+
+    def compute_metrics(self, results: List[dict]) -> dict:
+        """Averages over images."""
+        curve = np.mean([r['curve'] for r in results], axis=0)
+        return dict(MAE=float(np.mean([r['mae'] for r in results])), maxF=float(curve.max()),
+                    meanF=float(curve.mean()), adpF=float(np.mean([r['adp'] for r in results])),
+                    S=float(np.mean([r['s'] for r in results])))

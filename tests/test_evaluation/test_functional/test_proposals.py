@@ -1,0 +1,94 @@
+import numpy as np
+import pytest
+
+from mmfine.evaluation.functional import anet_proposal_ar_an
+from mmfine.testing.eval_data import tal_inputs
+
+
+def _g(video, s, e, duration=100.0):
+    return dict(video=video, t_start=s, t_end=e, duration=duration)
+
+
+def _p(video, s, e, score):
+    return dict(video=video, t_start=s, t_end=e, score=score)
+
+
+def test_hand_computed_ar_at_an():
+    gt = [_g('v1', 0, 10), _g('v1', 50, 60), _g('v2', 20, 30)]
+    props = [_p('v1', 0, 10, 0.9), _p('v1', 52, 60, 0.8),  # tIoU 1, then 0.8 with gt1
+             _p('v2', 90, 95, 0.9), _p('v2', 20, 30, 0.1)]  # miss, then tIoU 1
+    out = anet_proposal_ar_an(gt, props, max_avg_proposals=2, tiou_thresholds=(0.5, 0.9),
+                              ar_at=(1, 2))
+    # AN grid: j / 100 * 2; AR@1 uses the first proposal of each video:
+    #   t=0.5: gt0 recalled (v1 first), v2 first is a miss -> 1/3; t=0.9 -> 1/3; AR@1 = 1/3
+    # AR@2 (both proposals): t=0.5 all 3 recalled; t=0.9: gt1 (0.8) missed -> 2/3 -> 5/6
+    assert out['AR@1'] == pytest.approx(1 / 3)
+    assert out['AR@2'] == pytest.approx(5 / 6)
+    # AN axis: 0.02 .. 2; int(2 * j / 100) proposals: 0 below j = 50, 1 for 50..99, 2 at 100
+    ar = np.array(out['avg_recall'])
+    assert ar[:49].tolist() == [0] * 49 and ar[49:99].tolist() == pytest.approx([1 / 3] * 50)
+    an = np.array(out['proposals_per_video'])
+    assert an[0] == pytest.approx(0.02) and an[-1] == pytest.approx(2)
+    expected_auc = np.sum((an[1:] - an[:-1]) * (ar[1:] + ar[:-1]) / 2) / 2
+    assert out['AUC'] == pytest.approx(expected_auc)
+
+
+def test_fineaction_iou_new():
+    gt = [_g('v', 10, 20, duration=100)]
+    props = [_p('v', 10, 22, 1.0)]
+    # tIoU 10/12; boundaries /100: |0.1-0.1| = 0, |0.2-0.22| = 0.02 -> 10/12 * 1 * 0.98
+    iou_new = 10 / 12 * 0.98
+    thr = (iou_new - 1e-9, iou_new + 1e-9)
+    std = anet_proposal_ar_an(gt, props, 1, thr, ar_at=(1,))
+    new = anet_proposal_ar_an(gt, props, 1, thr, iou='fineaction', ar_at=(1,))
+    assert std['AR@1'] == 1.0  # 10/12 > both thresholds
+    assert new['AR@1'] == 0.5  # recalled at the lower threshold only
+
+
+def test_edge_cases():
+    gt = [_g('v', 0, 10), _g('w', 0, 10)]
+    # a proposal longer than the video: standard tIoU as is; fineaction clips to [0, 1]
+    long = [_p('v', -50, 150, 1.0)]
+    assert anet_proposal_ar_an(gt, long, 1, (0.04,), ar_at=(1,))['AR@1'] == 0.5
+    new = anet_proposal_ar_an(gt, long, 1, (0.04,), iou='fineaction', ar_at=(1,))
+    assert 0 <= new['AR@1'] <= 1
+    # no proposals at all
+    out = anet_proposal_ar_an(gt, [])
+    assert out['AUC'] == 0.0 and out['AR@100'] == 0.0
+    with pytest.raises(ValueError, match=r"proposals\[0\] has an invalid score"):
+        anet_proposal_ar_an(gt, [_p('v', 0, 1, -1)])
+    with pytest.raises(ValueError, match=r'gt\[0\] has duration'):
+        anet_proposal_ar_an([_g('v', 0, 1, duration=0)], [], iou='fineaction')
+    with pytest.raises(ValueError, match=r"iou must be"):
+        anet_proposal_ar_an(gt, [], iou='other')
+
+
+def test_mmaction2_ar_at_an_needs_np_trapz():
+    """Upstream bug pinned: numpy 2.4 removed ``np.trapz``; mmaction2 1.2.0's
+    ``average_recall_at_avg_proposals`` still calls it, so it fails as shipped."""
+    from mmaction.evaluation.functional import average_recall_at_avg_proposals
+    if hasattr(np, 'trapz'):
+        pytest.skip('this numpy still has np.trapz')
+    gt = {'v': np.array([[0.0, 10.0]])}
+    with pytest.raises(AttributeError, match='trapz'):
+        average_recall_at_avg_proposals(gt, {'v': np.array([[0.0, 10.0, 1.0]])}, 1)
+
+
+def test_matches_mmaction2_ar_at_an(monkeypatch):
+    from mmaction.evaluation.functional import average_recall_at_avg_proposals
+    if not hasattr(np, 'trapz'):
+        monkeypatch.setattr(np, 'trapz', np.trapezoid, raising=False)
+    d = tal_inputs(num_videos=150, seed=1)
+    gt, props = {}, {}
+    for g in d['gt']:
+        gt.setdefault(g['video'], []).append([g['t_start'], g['t_end']])
+    for p in d['preds']:
+        props.setdefault(p['video'], []).append([p['t_start'], p['t_end'], p['score']])
+    gt = {k: np.array(v) for k, v in gt.items()}
+    props = {k: np.array(v) for k, v in props.items()}
+    _, avg, ppv, auc = average_recall_at_avg_proposals(gt, props, len(d['preds']), 100)
+    ours = anet_proposal_ar_an(d['gt'], d['preds'])
+    np.testing.assert_allclose(ours['avg_recall'], avg, atol=1e-9)
+    np.testing.assert_allclose(ours['proposals_per_video'], ppv, atol=1e-9)
+    assert 100 * ours['AUC'] == pytest.approx(auc, abs=1e-7)
+    assert ours['AR@100'] == pytest.approx(avg[99])
