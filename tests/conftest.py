@@ -48,3 +48,9 @@ def shared_data():
 def pytest_configure(config):
     os.environ.setdefault('HF_HUB_OFFLINE', '1')
     os.environ.setdefault('TRANSFORMERS_OFFLINE', '1')
+
+
+@pytest.fixture
+def tool_module():
+    """``tool_module('tools/x.py')`` imports a script under tools/ as a module."""
+    return load_tool_module

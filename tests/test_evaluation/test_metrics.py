@@ -1,0 +1,175 @@
+"""mmengine metric wrappers: 2-rank shards equal 1 rank, prefixes, re-scoring a dump."""
+import pickle
+
+import numpy as np
+import pytest
+import torch
+
+from mmfine.evaluation.functional import (anet_proposal_ar_an, frame_map, mask_metrics,
+                                          spotting_map, video_map)
+from mmfine.registry import METRICS
+from mmfine.testing.eval_data import stal_inputs, tal_inputs
+
+
+def _stal_samples():
+    d = stal_inputs(num_videos=30, num_classes=4, seed=5)
+    det = d['detections']
+    samples = []
+    for t in d['gt_tubes']:
+        v = t['video']
+        m = det['video'] == v
+        samples.append(dict(
+            video_id=v, gt_video_tubes=[dict(label=t['label'], boxes=torch.tensor(t['boxes']))],
+            pred_frame_dets=dict(frame=torch.tensor(det['frame'][m]),
+                                 label=torch.tensor(det['label'][m]),
+                                 score=torch.tensor(det['score'][m]),
+                                 box=torch.tensor(det['box'][m])),
+            pred_tubes=[dict(label=x['label'], score=x['score'], boxes=x['boxes'])
+                        for x in d['det_tubes'] if x['video'] == v]))
+    expected = dict(frame=frame_map(d['gt_tubes'], det, d['labels'])['mAP'],
+                    video=video_map(d['gt_tubes'], d['det_tubes'], d['labels'], (0.2, 0.5)))
+    return samples, d['labels'], expected
+
+
+def _tal_samples():
+    d = tal_inputs(num_videos=40, num_classes=5, seed=2)
+    samples = []
+    for v in dict.fromkeys(g['video'] for g in d['gt']):
+        gts = [g for g in d['gt'] if g['video'] == v]
+        ps = [p for p in d['preds'] if p['video'] == v]
+        samples.append(dict(
+            video_name=v, duration=gts[0]['duration'],
+            gt_segments=np.array([[g['t_start'], g['t_end']] for g in gts]),
+            gt_labels=np.array([g['label'] for g in gts]),
+            pred_segments=torch.tensor([[p['t_start'], p['t_end']] for p in ps]),
+            pred_scores=torch.tensor([p['score'] for p in ps]),
+            pred_labels=torch.tensor([p['label'] for p in ps])))
+    return samples, d
+
+
+def _spot_samples():
+    rng = np.random.default_rng(0)
+    samples = []
+    for v in range(12):
+        gl, gf = rng.integers(3, size=6), np.sort(rng.integers(0, 300, 6))
+        pl, pf = rng.integers(3, size=20), rng.integers(0, 300, 20)
+        samples.append(dict(video_id=f'v{v}', game=f'g{v // 2}', half=v % 2 + 1, fps=2.0,
+                            gt_events=dict(labels=gl, frames=gf,
+                                           visibility=rng.integers(0, 2, 6)),
+                            pred_events=dict(labels=pl, frames=pf, scores=rng.random(20))))
+    return samples
+
+
+def _aqa_samples():
+    rng = np.random.default_rng(1)
+    return [dict(pred_score=torch.tensor([float(s + rng.normal(0, 5))]), gt_score=float(s),
+                 gt_transitions=np.array([20, 40]),
+                 pred_transitions=np.array([[20 + rng.integers(-8, 8), 40], [22, 41]]))
+            for s in rng.uniform(20, 100, 30)]
+
+
+def _mask_samples():
+    rng = np.random.default_rng(2)
+    out = []
+    for _ in range(6):
+        gt = np.zeros((3, 16, 16), np.uint8)
+        gt[:, 4:10, 5:12] = 255
+        out.append(dict(pred_mask=torch.rand(3, 16, 16), gt_mask=torch.from_numpy(gt)))
+    return out
+
+
+CASES = {
+    'FrameVideoMAPMetric': (lambda: _stal_samples()[0], dict(classes=_stal_samples()[1])),
+    'TALMetric': (lambda: _tal_samples()[0], dict(fineaction_iou=True)),
+    'SpottingMetric': (_spot_samples, dict(classes=['x', 'y', 'z'], soccernet='tight',
+                                           nms_window=4)),
+    'AQAMetric': (_aqa_samples, {}),
+    'MaskMetric': (_mask_samples, {}),
+}
+
+
+def _run(metric_type, options, shards):
+    """Each shard processed by its own metric (a rank), results merged as mmengine's
+    ``collect_results`` does (interleaved by rank), then computed once."""
+    parts = []
+    for shard in shards:
+        m = METRICS.build(dict(type=metric_type, **options))
+        for i in range(0, len(shard), 4):  # batches of 4
+            m.process(None, shard[i:i + 4])
+        parts.append(m.results)
+    merged = [r for group in zip(*parts) for r in group]
+    merged += [r for p in parts for r in p[len(parts[-1]):]]  # unequal shard sizes
+    return METRICS.build(dict(type=metric_type, **options)).compute_metrics(merged)
+
+
+@pytest.mark.parametrize('metric_type', list(CASES))
+def test_two_ranks_equal_one_rank(metric_type):
+    make, options = CASES[metric_type]
+    samples = make()
+    one = _run(metric_type, options, [samples])
+    two = _run(metric_type, options, [samples[0::2], samples[1::2]])
+    assert one.keys() == two.keys() and len(one) >= 2
+    for k in one:
+        assert one[k] == pytest.approx(two[k], abs=1e-12, nan_ok=True), k
+    assert METRICS.get(metric_type).default_prefix
+
+
+def test_stal_metric_values_equal_functional():
+    samples, labels, expected = _stal_samples()
+    out = _run('FrameVideoMAPMetric', dict(classes=labels), [samples])
+    assert out['frame_mAP@0.50'] == pytest.approx(expected['frame'])
+    assert out['video_mAP@0.20'] == pytest.approx(expected['video']['mAP@0.20'])
+    assert out['video_mAP@0.50'] == pytest.approx(expected['video']['mAP@0.50'])
+
+
+def test_tal_metric_values_equal_functional():
+    samples, d = _tal_samples()
+    out = _run('TALMetric', dict(fineaction_iou=True), [samples])
+    ref = anet_proposal_ar_an(d['gt'], d['preds'])
+    new = anet_proposal_ar_an(d['gt'], d['preds'], iou='fineaction')
+    assert out['AR@100'] == pytest.approx(ref['AR@100'])
+    assert out['AUC'] == pytest.approx(ref['AUC'])
+    assert out['AUC_new'] == pytest.approx(new['AUC']) and out['AUC_new'] < out['AUC']
+    assert 0 < out['mAP'] < 1
+
+
+def test_spotting_and_mask_metric_values():
+    samples = _spot_samples()
+    out = _run('SpottingMetric', dict(classes=['x', 'y', 'z']), [samples])
+    truth = [dict(video=s['video_id'], events=[dict(label='xyz'[c], frame=int(f)) for c, f in
+                                                zip(s['gt_events']['labels'],
+                                                    s['gt_events']['frames'])])
+             for s in samples]
+    preds = [dict(video=s['video_id'], events=[
+        dict(label='xyz'[c], frame=int(f), score=float(p)) for c, f, p in zip(
+            s['pred_events']['labels'], s['pred_events']['frames'], s['pred_events']['scores'])])
+        for s in samples]
+    assert out['mAP@2'] == pytest.approx(spotting_map(truth, preds)['mAP@2'])
+    masks = _mask_samples()
+    out = _run('MaskMetric', {}, [masks])
+    flat_p = [np.round(p.numpy() * 255).astype(np.uint8)[t] for s in masks
+              for p in [s['pred_mask']] for t in range(3)]
+    flat_g = [s['gt_mask'].numpy()[t] for s in masks for t in range(3)]
+    ref = mask_metrics(flat_p, flat_g)
+    for k in ref:
+        assert out[k] == pytest.approx(ref[k])
+
+
+def test_missing_field_names_the_metric():
+    m = METRICS.build(dict(type='AQAMetric'))
+    with pytest.raises(KeyError, match="AQAMetric: the data sample has no 'gt_score'"):
+        m.process(None, [dict(pred_score=1.0)])
+
+
+def test_eval_dumped_rescored_with_other_options(tmp_path, tool_module):
+    samples, labels, expected = _stal_samples()
+    dump = tmp_path / 'results.pkl'
+    with open(dump, 'wb') as f:
+        pickle.dump(samples, f)
+    tool = tool_module('tools/analysis_tools/eval_dumped.py')
+    out = tool.main(['-', str(dump), '--metric', 'FrameVideoMAPMetric', '--classes', *labels])
+    assert out['stal/frame_mAP@0.50'] == pytest.approx(expected['frame'])
+    act = tool.main(['-', str(dump), '--metric', 'FrameVideoMAPMetric', '--classes', *labels,
+                     '--metric-options', 'convention=act', 'video_iou_thrs=(0.3,)'])
+    assert set(act) == {'stal/frame_mAP@0.50', 'stal/video_mAP@0.30'}
+    assert act['stal/frame_mAP@0.50'] != out['stal/frame_mAP@0.50']
