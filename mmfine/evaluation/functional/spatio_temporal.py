@@ -65,7 +65,9 @@ class _Tubes:
         self.score = col.get('score')
         self.arrays = [b if isinstance(b, np.ndarray) else np.asarray(b, np.float64)
                        for b in col['boxes']]
-        for i, a in enumerate(self.arrays):
+        shapes = {a.shape for a in self.arrays}
+        for i, a in enumerate(self.arrays if any(
+                len(sh) != 2 or sh[1] != 5 or sh[0] == 0 for sh in shapes) else ()):
             if a.ndim != 2 or a.shape[1] != 5 or len(a) == 0:
                 raise ValueError(f'{what}[{i}] boxes must be a non-empty (n, 5) array of '
                                  f'[frame, x1, y1, x2, y2], got shape {a.shape}')
@@ -77,10 +79,14 @@ class _Tubes:
     def pack(self, subset: np.ndarray = None) -> None:
         """Check the rows of the tubes in ``subset`` (all by default) and pack their boxes."""
         what = self.what
-        subset = np.arange(len(self.arrays)) if subset is None else np.unique(subset)
-        lengths = np.array([len(self.arrays[i]) for i in subset], np.int64)
-        rows = np.concatenate([self.arrays[i] for i in subset]).astype(np.float64, copy=False) \
-            if len(subset) else np.zeros((0, 5))
+        if subset is None:
+            subset, arrays = np.arange(len(self.arrays)), self.arrays
+        else:
+            subset = np.unique(subset)
+            arrays = [self.arrays[i] for i in subset.tolist()]
+        lengths = np.fromiter(map(len, arrays), np.int64, len(arrays))
+        rows = np.concatenate(arrays).astype(np.float64, copy=False) if len(arrays) else \
+            np.zeros((0, 5))
         starts = np.cumsum(lengths) - lengths
         tube = np.repeat(subset, lengths)  # [R] tube index of each row
 
