@@ -1,15 +1,17 @@
 """Pure-numpy metric math; each function documents the official convention it follows."""
 from .ap import interpolated_precision_at_hits, trapezoid_ap, voc_ap
 from .aqa import aiou, relative_l2, spearman_rho
-from .mask import mask_metrics, s_measure
+from .mask import average_mask_stats, mask_image_stats, mask_metrics, s_measure
 from .matching import greedy_match
 from .spatio_temporal import frame_map, pair_box_iou, video_map
 from .spotting import soccernet_average_map, spot_nms, spotting_map
-from .temporal_detection import anet_detection_map, anet_proposal_ar_an, segment_iou_matrix
+from .temporal_detection import (anet_detection_map, anet_proposal_ar_an, broadcast_tiou,
+                                 segment_iou_matrix)
 
 __all__ = [
     'voc_ap', 'trapezoid_ap', 'interpolated_precision_at_hits', 'greedy_match', 'frame_map',
     'video_map', 'pair_box_iou', 'anet_detection_map', 'anet_proposal_ar_an',
-    'segment_iou_matrix', 'spotting_map', 'spot_nms', 'soccernet_average_map', 'spearman_rho',
-    'relative_l2', 'aiou', 'mask_metrics', 's_measure'
+    'segment_iou_matrix', 'broadcast_tiou', 'spotting_map', 'spot_nms',
+    'soccernet_average_map', 'spearman_rho', 'relative_l2', 'aiou', 'mask_metrics',
+    'mask_image_stats', 'average_mask_stats', 's_measure'
 ]

@@ -67,11 +67,6 @@ def _convert(vals, dtype, what):
     return np.asarray(vals, dtype).reshape(-1)
 
 
-def index_of(values: np.ndarray, vocabulary: np.ndarray) -> np.ndarray:
-    """Integer id of each value in a sorted vocabulary (``np.unique`` output)."""
-    return np.searchsorted(vocabulary, values)
-
-
 def check_labels(labels: np.ndarray, num_classes: int, what: str) -> np.ndarray:
     """Integer class ids in [0, num_classes), or a ``ValueError`` naming the first bad entry."""
     lab = np.asarray(labels)

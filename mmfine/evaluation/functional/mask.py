@@ -107,6 +107,33 @@ def s_measure(pred: np.ndarray, gt: np.ndarray, alpha: float = 0.5) -> float:
     return float(max(0.0, alpha * obj + (1 - alpha) * region))
 
 
+def mask_image_stats(pred: np.ndarray, gt: np.ndarray, beta2: float = 0.3,
+                     alpha: float = 0.5) -> Dict:
+    """Everything one image contributes to :func:`mask_metrics` (see there for the rules).
+
+    Args:
+        pred (np.ndarray): (H, W) uint8 map (or float in [0, 1]).
+        gt (np.ndarray): (H, W) uint8 mask (> 128 is foreground) or bool.
+        beta2 (float): Defaults to 0.3.
+        alpha (float): Defaults to 0.5.
+
+    Returns:
+        dict: ``{'mae': float, 'curve': (256,) F-measure per threshold, 'adp': float,
+        's': float}``.
+    """
+    p, g = prepare_mask_pair(pred, gt)
+    return dict(mae=float(np.mean(np.abs(p - g))), curve=_fmeasure_curve(p, g, beta2),
+                adp=float(_adaptive_fmeasure(p, g, beta2)), s=s_measure(p, g, alpha))
+
+
+def average_mask_stats(stats: Sequence[Dict]) -> Dict[str, float]:
+    """Average :func:`mask_image_stats` of a set of images into the final metrics."""
+    curve = np.mean([r['curve'] for r in stats], axis=0)
+    return {'MAE': float(np.mean([r['mae'] for r in stats])), 'maxF': float(curve.max()),
+            'meanF': float(curve.mean()), 'adpF': float(np.mean([r['adp'] for r in stats])),
+            'S': float(np.mean([r['s'] for r in stats]))}
+
+
 def mask_metrics(preds: Sequence[np.ndarray], gts: Sequence[np.ndarray], beta2: float = 0.3,
                  alpha: float = 0.5) -> Dict[str, float]:
     """MAE, max / mean / adaptive F-measure and S-measure over a set of images.
@@ -131,16 +158,10 @@ def mask_metrics(preds: Sequence[np.ndarray], gts: Sequence[np.ndarray], beta2: 
     if len(preds) != len(gts) or len(preds) == 0:
         raise ValueError(f'need as many predictions as ground truths (and at least one), got '
                          f'{len(preds)} and {len(gts)}')
-    mae, adp, sm, curves = [], [], [], []
+    stats = []
     for i, (p, g) in enumerate(zip(preds, gts)):
         try:
-            p, g = prepare_mask_pair(p, g)
+            stats.append(mask_image_stats(p, g, beta2, alpha))
         except ValueError as e:
             raise ValueError(f'image {i}: {e}') from None
-        mae.append(np.mean(np.abs(p - g)))
-        curves.append(_fmeasure_curve(p, g, beta2))
-        adp.append(_adaptive_fmeasure(p, g, beta2))
-        sm.append(s_measure(p, g, alpha))
-    curve = np.mean(curves, axis=0)
-    return {'MAE': float(np.mean(mae)), 'maxF': float(curve.max()),
-            'meanF': float(curve.mean()), 'adpF': float(np.mean(adp)), 'S': float(np.mean(sm))}
+    return average_mask_stats(stats)

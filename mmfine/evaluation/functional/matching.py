@@ -100,10 +100,10 @@ def greedy_match(det_group: np.ndarray, scores: np.ndarray, gt_group: np.ndarray
     bounds = np.r_[0, np.cumsum(np.bincount(rank))]
     locked = np.zeros((len(keys), len(thr), width), bool)  # [K, T, W] GT already matched
     t_ar = np.arange(len(thr))
+    col_map = np.arange(width)[::-1] if tie == 'last' else np.arange(width)  # column -> GT slot
     for r in range(len(bounds) - 1):
         sel = by_rank[bounds[r]:bounds[r + 1]]  # [m] one prediction per group
         s, row = sim[sel], det_row[sel]  # [m, W], [m]
-        col_map = (np.arange(width)[::-1] if tie == 'last' else np.arange(width))
         lk = locked[row][:, :, col_map]  # [m, T, W] in the (possibly flipped) column order
         if rule == 'best_free':
             ok = (s[:, None, :] >= thr[None, :, None]) & ~lk  # [m, T, W]

@@ -129,15 +129,22 @@ def _video_ids(*arrays: np.ndarray):
     return [np.fromiter(map(vocab.__getitem__, lst), np.int64, len(lst)) for lst in lists]
 
 
-def _average_precisions(det_cls, scores, tp, num_gt, labels, convention, thresholds, order):
-    """Per-class AP (classes without ground truth skipped) and their mean.
+def _match_and_score(d_key, d_cls, scores, g_key, g_cls, similarity, labels, convention,
+                     thresholds):
+    """Match in the convention's way, then per-class AP (classes without ground truth skipped)
+    and their mean.
 
     One threshold (a float): ``{'mAP', 'per_class': {name: AP}}``; several:
     ``{'mAP@0.20': ..., 'per_class': {name: [AP per threshold]}}``.
     """
+    order = score_order(scores)
+    tp = greedy_match(d_key, scores, g_key, similarity, np.atleast_1d(thresholds),
+                      rule='best_any' if convention == 'voc' else 'best_free', tie='first',
+                      order=order)
+    num_gt = np.bincount(g_cls, minlength=len(labels))
     ap_fn = voc_ap if convention == 'voc' else trapezoid_ap
     per_class = {}
-    for c, tp_c, cum, precision in ranked_precision_recall(det_cls, scores, tp, len(labels),
+    for c, tp_c, cum, precision in ranked_precision_recall(d_cls, scores, tp, len(labels),
                                                            order):
         if num_gt[c] == 0:
             continue
@@ -207,14 +214,9 @@ def frame_map(gt_tubes: List[dict], detections: List[dict], labels: Sequence[str
     g_key = (g_vid * n_frames + g_frame) * n_cls + g_cls
     d_key = (d_vid * n_frames + d_frame) * n_cls + d_cls
     plus_one = convention == 'act'
-    order = score_order(d['score'])
-    tp = greedy_match(d_key, d['score'], g_key,
-                      lambda i, j: pair_box_iou(d_box[i], g_box[j], plus_one), np.atleast_1d(iou_thr),
-                      rule='best_any' if convention == 'voc' else 'best_free', tie='first',
-                      order=order)
-    num_gt = np.bincount(g_cls, minlength=n_cls)
-    return _average_precisions(d_cls, d['score'], tp, num_gt, list(labels), convention,
-                               iou_thr, order)
+    return _match_and_score(d_key, d_cls, d['score'], g_key, g_cls,
+                            lambda i, j: pair_box_iou(d_box[i], g_box[j], plus_one),
+                            list(labels), convention, iou_thr)
 
 
 def tube_iou(a: '_Tubes', ia: np.ndarray, b: '_Tubes', ib: np.ndarray,
@@ -290,9 +292,6 @@ def video_map(gt_tubes: List[dict], det_tubes: List[dict], labels: Sequence[str]
     gt.pack()
     # the rows of a detection tube are only read (and checked) if it meets a ground truth
     det.pack(np.nonzero(np.isin(d_key, g_key))[0])
-    tp = greedy_match(d_key, scores, g_key,
-                      lambda i, j: tube_iou(det, i, gt, j, convention), np.atleast_1d(iou_thr),
-                      rule='best_any' if convention == 'voc' else 'best_free', tie='first')
-    num_gt = np.bincount(g_cls, minlength=n_cls)
-    return _average_precisions(d_cls, scores, tp, num_gt, list(labels), convention,
-                               iou_thr, None)
+    return _match_and_score(d_key, d_cls, scores, g_key, g_cls,
+                            lambda i, j: tube_iou(det, i, gt, j, convention), list(labels),
+                            convention, iou_thr)

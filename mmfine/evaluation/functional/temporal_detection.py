@@ -10,6 +10,24 @@ from .matching import greedy_match, ranked_precision_recall
 DEFAULT_TIOU_THRESHOLDS = tuple(np.round(np.linspace(0.5, 0.95, 10), 2).tolist())
 
 
+def broadcast_tiou(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """tIoU of broadcastable segment arrays (ActivityNet ``segment_iou``, no +1).
+
+    Args:
+        a (np.ndarray): (..., 2) [start, end].
+        b (np.ndarray): (..., 2), broadcastable with ``a``.
+
+    Returns:
+        np.ndarray: the broadcast shape without the last axis; 0 where the union is empty,
+        NaN where a segment is NaN (padding stays padding).
+    """
+    inter = (np.minimum(a[..., 1], b[..., 1]) - np.maximum(a[..., 0], b[..., 0])).clip(min=0)
+    union = (a[..., 1] - a[..., 0]) + (b[..., 1] - b[..., 0]) - inter
+    with np.errstate(invalid='ignore', divide='ignore'):
+        out = np.where(union > 0, inter / np.where(union > 0, union, 1), 0.0)
+    return np.where(np.isnan(union), np.nan, out)
+
+
 def segment_iou_matrix(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """Temporal IoU of every pair of segments (ActivityNet ``segment_iou``, no +1).
 
@@ -22,11 +40,7 @@ def segment_iou_matrix(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """
     a = np.asarray(a, np.float64).reshape(-1, 2)
     b = np.asarray(b, np.float64).reshape(-1, 2)
-    inter = (np.minimum(a[:, None, 1], b[None, :, 1]) -
-             np.maximum(a[:, None, 0], b[None, :, 0])).clip(min=0)  # [N, M]
-    union = (a[:, 1] - a[:, 0])[:, None] + (b[:, 1] - b[:, 0])[None, :] - inter
-    with np.errstate(invalid='ignore', divide='ignore'):
-        return np.where(union > 0, inter / np.where(union > 0, union, 1), 0.0)
+    return broadcast_tiou(a[:, None, :], b[None, :, :])
 
 
 def _segments(col: dict, what: str) -> np.ndarray:
@@ -85,7 +99,7 @@ def anet_detection_map(gt: List[dict], preds: List[dict],
     tp = greedy_match(
         np.where(pred_vid >= 0, pred_vid * n_cls + pred_cls, -1), p['score'],
         gt_vid * n_cls + gt_cls,
-        lambda d, k: _pair_tiou(pred_seg[d], gt_seg[k]), thr, rule='best_free', tie='last')
+        lambda d, k: broadcast_tiou(pred_seg[d], gt_seg[k]), thr, rule='best_free', tie='last')
     num_gt = np.bincount(gt_cls, minlength=len(labels))
     ap = np.zeros((len(labels), len(thr)))  # [C, T]; a class without predictions keeps AP 0
     for c, tp_c, cum, precision in ranked_precision_recall(pred_cls, p['score'], tp,
@@ -97,13 +111,6 @@ def anet_detection_map(gt: List[dict], preds: List[dict],
     out.update({f'mAP@{t:.2f}': float(v) for t, v in zip(thr, m_ap)})
     out['per_class'] = {c: ap[i].tolist() for i, c in enumerate(labels)}
     return out
-
-
-def _pair_tiou(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """tIoU of row-aligned segment pairs (no +1); 0 where the union is empty."""
-    inter = (np.minimum(a[:, 1], b[:, 1]) - np.maximum(a[:, 0], b[:, 0])).clip(min=0)
-    union = (a[:, 1] - a[:, 0]) + (b[:, 1] - b[:, 0]) - inter
-    return np.where(union > 0, inter / np.where(union > 0, union, 1), 0.0)
 
 
 def anet_proposal_ar_an(gt: List[dict], proposals: List[dict], max_avg_proposals: float = 100,
@@ -179,7 +186,7 @@ def anet_proposal_ar_an(gt: List[dict], proposals: List[dict], max_avg_proposals
     table = np.full((n_videos, width, 2), np.nan)  # [V, W, 2] retrieved proposals, best first
     table[prop_vid[order], rank] = prop_seg[order]
     cand = table[gt_vid]  # [G, W, 2]
-    tiou = _broadcast_tiou(gt_seg[:, None, :], cand)  # [G, W]
+    tiou = broadcast_tiou(gt_seg[:, None, :], cand)  # [G, W]
     if iou == 'fineaction':
         dur = g['duration'][:, None]  # [G, 1]
         bad = np.nonzero(~(g['duration'] > 0))[0]
@@ -211,12 +218,3 @@ def anet_proposal_ar_an(gt: List[dict], proposals: List[dict], max_avg_proposals
     out.update(AUC=auc, recall=recall.tolist(), avg_recall=avg_recall.tolist(),
                proposals_per_video=ppv.tolist())
     return out
-
-
-def _broadcast_tiou(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """tIoU of broadcastable segment arrays (..., 2) (no +1); 0 where the union is empty."""
-    inter = (np.minimum(a[..., 1], b[..., 1]) - np.maximum(a[..., 0], b[..., 0])).clip(min=0)
-    union = (a[..., 1] - a[..., 0]) + (b[..., 1] - b[..., 0]) - inter
-    with np.errstate(invalid='ignore', divide='ignore'):
-        out = np.where(union > 0, inter / np.where(union > 0, union, 1), 0.0)
-    return np.where(np.isnan(union), np.nan, out)  # padding (NaN) stays NaN

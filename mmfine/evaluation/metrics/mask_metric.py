@@ -1,11 +1,10 @@
 """Mask metric: MAE, F-measure, S-measure (salient-object-detection convention)."""
 from typing import List, Optional, Sequence
 
-import numpy as np
 from mmengine.evaluator import BaseMetric
 
 from mmfine.registry import METRICS
-from ..functional.mask import _adaptive_fmeasure, _fmeasure_curve, prepare_mask_pair, s_measure
+from ..functional.mask import average_mask_stats, mask_image_stats
 from ._utils import get, to_numpy
 
 
@@ -38,16 +37,9 @@ class MaskMetric(BaseMetric):
             pred, gt = to_numpy(get(s, 'pred_mask', name)), to_numpy(get(s, 'gt_mask', name))
             if pred.ndim == 2:
                 pred, gt = pred[None], gt[None]
-            for p, g in zip(pred, gt):
-                p, g = prepare_mask_pair(p, g)
-                self.results.append(dict(
-                    mae=float(np.mean(np.abs(p - g))), curve=_fmeasure_curve(p, g, self.beta2),
-                    adp=float(_adaptive_fmeasure(p, g, self.beta2)),
-                    s=s_measure(p, g, self.alpha)))
+            self.results += [mask_image_stats(p, g, self.beta2, self.alpha)
+                             for p, g in zip(pred, gt)]
 
     def compute_metrics(self, results: List[dict]) -> dict:
         """Averages over images."""
-        curve = np.mean([r['curve'] for r in results], axis=0)
-        return dict(MAE=float(np.mean([r['mae'] for r in results])), maxF=float(curve.max()),
-                    meanF=float(curve.mean()), adpF=float(np.mean([r['adp'] for r in results])),
-                    S=float(np.mean([r['s'] for r in results])))
+        return average_mask_stats(results)
