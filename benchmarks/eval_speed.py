@@ -41,31 +41,19 @@ def best_of(fn, repeat):
 
 def patched_multisports():
     import mmaction.evaluation.functional.multisports_utils as ms
-    src = inspect.getsource(ms.iou3dt_voc)
-    ns = {}
-    exec(src.replace(')[0]):', ')[0][0]):').replace(')[0]) + 1', ')[0][0]) + 1'),
-         dict(vars(ms)), ns)
-    ms.iou3dt_voc = ns['iou3dt_voc']
+    from mmfine.testing.mmaction2_reference import numpy2_iou3dt_voc
+    ms.iou3dt_voc = numpy2_iou3dt_voc()
     return ms
 
 
 def finesports(args, rows):
     from mmfine.evaluation.functional import frame_map, video_map
     from mmfine.testing.eval_data import stal_inputs
+    from mmfine.testing.mmaction2_reference import multisports_inputs
     ms = patched_multisports()
     d = stal_inputs(num_videos=args.stal_videos, seed=args.seed)
     det = d['detections']
-    vlist = sorted(d['nframes'])
-    vidx = {v: i for i, v in enumerate(vlist)}
-    gt = dict(labels=d['labels'], test_videos=[vlist], nframes=d['nframes'],
-              gttubes={v: {} for v in vlist})
-    for t in d['gt_tubes']:
-        gt['gttubes'][t['video']].setdefault(t['label'], []).append(t['boxes'])
-    alldets = np.column_stack([[vidx[v] for v in det['video']], det['frame'], det['label'],
-                               det['score'], det['box']])
-    tubes = {c: [] for c in range(len(d['labels']))}
-    for t in d['det_tubes']:
-        tubes[t['label']].append((t['video'], t['score'], t['boxes']))
+    gt, alldets, tubes = multisports_inputs(d)
     n_det = len(det['score'])
 
     t_ref, ref = best_of(lambda: ms.frameAP(gt, alldets, 0.5, print_info=False) / 100, 1)
@@ -92,6 +80,7 @@ def fineaction(args, rows):
                                                 average_recall_at_avg_proposals)
     from mmfine.evaluation.functional import anet_detection_map, anet_proposal_ar_an
     from mmfine.testing.eval_data import tal_inputs
+    from mmfine.testing.mmaction2_reference import proposal_inputs
     import mmaction.evaluation.functional.accuracy as acc
     if not hasattr(np, 'trapz'):
         np.trapz = np.trapezoid
@@ -100,13 +89,7 @@ def fineaction(args, rows):
         exec(inspect.getsource(fn).replace('np.float32', 'np.float64'), ns)
     average_recall_at_avg_proposals = ns['average_recall_at_avg_proposals']
     d = tal_inputs(num_videos=args.tal_videos, seed=args.seed)
-    gt, props = {}, {}
-    for g in d['gt']:
-        gt.setdefault(g['video'], []).append([g['t_start'], g['t_end']])
-    for p in d['preds']:
-        props.setdefault(p['video'], []).append([p['t_start'], p['t_end'], p['score']])
-    gt = {k: np.array(v) for k, v in gt.items()}
-    props = {k: np.array(v) for k, v in props.items()}
+    gt, props = proposal_inputs(d)
     t_ref, ref = best_of(lambda: average_recall_at_avg_proposals(
         gt, props, len(d['preds']), 100), 1)
     t_ours, ours = best_of(lambda: anet_proposal_ar_an(d['gt'], d['preds']), args.repeat)

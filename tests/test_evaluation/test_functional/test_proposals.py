@@ -3,6 +3,7 @@ import pytest
 
 from mmfine.evaluation.functional import anet_proposal_ar_an
 from mmfine.testing.eval_data import tal_inputs
+from mmfine.testing.mmaction2_reference import proposal_inputs
 
 
 def _g(video, s, e, duration=100.0):
@@ -79,13 +80,7 @@ def test_matches_mmaction2_ar_at_an(monkeypatch):
     if not hasattr(np, 'trapz'):
         monkeypatch.setattr(np, 'trapz', np.trapezoid, raising=False)
     d = tal_inputs(num_videos=150, seed=1)
-    gt, props = {}, {}
-    for g in d['gt']:
-        gt.setdefault(g['video'], []).append([g['t_start'], g['t_end']])
-    for p in d['preds']:
-        props.setdefault(p['video'], []).append([p['t_start'], p['t_end'], p['score']])
-    gt = {k: np.array(v) for k, v in gt.items()}
-    props = {k: np.array(v) for k, v in props.items()}
+    gt, props = proposal_inputs(d)
     _, avg, ppv, auc = average_recall_at_avg_proposals(gt, props, len(d['preds']), 100)
     ours = anet_proposal_ar_an(d['gt'], d['preds'])
     np.testing.assert_allclose(ours['avg_recall'], avg, atol=1e-9)

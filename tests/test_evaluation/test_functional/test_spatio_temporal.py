@@ -1,10 +1,9 @@
-import inspect
-
 import numpy as np
 import pytest
 
 from mmfine.evaluation.functional import frame_map, pair_box_iou, video_map
 from mmfine.testing.eval_data import stal_inputs
+from mmfine.testing.mmaction2_reference import multisports_inputs, numpy2_iou3dt_voc
 
 LABELS = ['a', 'b', 'c']
 
@@ -89,14 +88,14 @@ def test_video_map_one_frame_tubes():
     assert video_map([g], [d], LABELS, 0.5, 'act')['mAP'] == 1.0
 
 
-@pytest.mark.parametrize('fn, bad, match', [
-    ('frame', dict(score=-1.0), r'detections\[0\] has an invalid score'),
-    ('frame', dict(score=float('nan')), r'detections\[0\] has an invalid score'),
-    ('frame', dict(box=[10, 0, 0, 10]), r'detections\[0\] has a box with x2 < x1'),
-    ('frame', dict(label=7), r'detections\[0\] has label 7'),
-    ('frame', dict(frame=1.5), r'detections\[0\] has a non-integer frame'),
+@pytest.mark.parametrize('bad, match', [
+    (dict(score=-1.0), r'detections\[0\] has an invalid score'),
+    (dict(score=float('nan')), r'detections\[0\] has an invalid score'),
+    (dict(box=[10, 0, 0, 10]), r'detections\[0\] has a box with x2 < x1'),
+    (dict(label=7), r'detections\[0\] has label 7'),
+    (dict(frame=1.5), r'detections\[0\] has a non-integer frame'),
 ])
-def test_frame_map_invalid_detections(fn, bad, match):
+def test_frame_map_invalid_detections(bad, match):
     det = dict(_det('v', 1, 0, 0.5, [0, 0, 10, 10]), **bad)
     with pytest.raises(ValueError, match=match):
         frame_map([_tube('v', 0, [1], [0, 0, 10, 10])], [det], LABELS)
@@ -132,26 +131,12 @@ def test_mmaction2_video_ap_fails_on_numpy2_as_shipped():
 
 def test_matches_mmaction2_multisports(monkeypatch):
     import mmaction.evaluation.functional.multisports_utils as ms
-    src = inspect.getsource(ms.iou3dt_voc)
-    ns = {}
-    exec(src.replace(')[0]):', ')[0][0]):').replace(')[0]) + 1', ')[0][0]) + 1'),
-         ms.__dict__ | ns, ns)
-    monkeypatch.setattr(ms, 'iou3dt_voc', ns['iou3dt_voc'])
+    monkeypatch.setattr(ms, 'iou3dt_voc', numpy2_iou3dt_voc())
     d = stal_inputs(num_videos=80, num_classes=6, seed=3)
-    vlist = sorted(d['nframes'])
-    gt = dict(labels=d['labels'], test_videos=[vlist], nframes=d['nframes'],
-              gttubes={v: {} for v in vlist})
-    for t in d['gt_tubes']:
-        gt['gttubes'][t['video']].setdefault(t['label'], []).append(t['boxes'])
-    det = d['detections']
-    vidx = {v: i for i, v in enumerate(vlist)}
-    alldets = np.column_stack([[vidx[v] for v in det['video']], det['frame'], det['label'],
-                               det['score'], det['box']])
+    gt, alldets, tubes = multisports_inputs(d)
     ref = ms.frameAP(gt, alldets, 0.5, print_info=False) / 100
-    assert frame_map(d['gt_tubes'], det, d['labels'])['mAP'] == pytest.approx(ref, abs=1e-9)
-    tubes = {c: [] for c in range(len(d['labels']))}
-    for t in d['det_tubes']:
-        tubes[t['label']].append((t['video'], t['score'], t['boxes']))
+    assert frame_map(d['gt_tubes'], d['detections'], d['labels'])['mAP'] == pytest.approx(
+        ref, abs=1e-9)
     ours = video_map(d['gt_tubes'], d['det_tubes'], d['labels'], (0.2, 0.5))
     for thr in (0.2, 0.5):
         ref = ms.videoAP(gt, tubes, thr, print_info=False) / 100
