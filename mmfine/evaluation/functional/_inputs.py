@@ -1,5 +1,6 @@
 """Turning the documented list-of-dicts inputs into numpy columns, with clear errors."""
 import itertools
+from operator import itemgetter
 from typing import Dict, Sequence, Union
 
 import numpy as np
@@ -39,7 +40,7 @@ def columns(items: Records, keys: Sequence[str], what: str,
     out = {}
     for k in keys:
         try:
-            vals = [d[k] for d in items]
+            vals = list(map(itemgetter(k), items))
         except KeyError:
             i = next(i for i, d in enumerate(items) if k not in d)
             raise ValueError(f'{what}[{i}] has no key {k!r}') from None

@@ -108,7 +108,7 @@ def greedy_match(det_group: np.ndarray, scores: np.ndarray, gt_group: np.ndarray
         if rule == 'best_free':
             ok = (s[:, None, :] >= thr[None, :, None]) & ~lk  # [m, T, W]
             j = np.where(ok, s[:, None, :], -np.inf).argmax(axis=2)  # [m, T]
-            hit = ok.any(axis=2)
+            hit = np.take_along_axis(ok, j[:, :, None], axis=2)[:, :, 0]  # none ok: j = 0, not ok
         else:
             j0 = s.argmax(axis=1)  # [m]
             best = s[np.arange(len(sel)), j0]

@@ -35,7 +35,8 @@ def pair_box_iou(a: np.ndarray, b: np.ndarray, plus_one: bool = False) -> np.nda
         plus_one (bool): ACT convention (sizes ``x2 - x1 + 1``). Defaults to False.
 
     Returns:
-        np.ndarray: (N,) IoU; 0 where the union is empty (the official code divides 0 by 0).
+        np.ndarray: (N,) IoU; 0 where the union is empty (the official code divides 0 by 0)
+        or a box is NaN.
     """
     e = 1.0 if plus_one else 0.0
     w = (np.minimum(a[:, 2], b[:, 2]) - np.maximum(a[:, 0], b[:, 0]) + e).clip(min=0)
@@ -51,8 +52,8 @@ def pair_box_iou(a: np.ndarray, b: np.ndarray, plus_one: bool = False) -> np.nda
 class _Tubes:
     """Tubes checked and packed for vectorised lookup.
 
-    The constructor checks every tube's shape, label and score; :meth:`pack` checks the rows
-    (integer, unique frames; x2 >= x1, y2 >= y1) of the tubes it packs, after which tube ``t``
+    The constructor gathers the columns; :meth:`pack` checks the boxes (a non-empty (n, 5)
+    array; integer, unique frames; x2 >= x1, y2 >= y1) of the tubes it packs, after which tube ``t``
     covers frames ``first[t]..last[t]`` and its box at frame ``f`` is
     ``boxes[offset[t] + f - first[t]]`` (NaN where the tube skips a frame).
     """
@@ -63,15 +64,8 @@ class _Tubes:
         self.what = what
         self.video, self.label = col['video'], col['label']
         self.score = col.get('score')
-        self.arrays = [b if isinstance(b, np.ndarray) else np.asarray(b, np.float64)
-                       for b in col['boxes']]
-        shapes = {a.shape for a in self.arrays}
-        for i, a in enumerate(self.arrays if any(
-                len(sh) != 2 or sh[1] != 5 or sh[0] == 0 for sh in shapes) else ()):
-            if a.ndim != 2 or a.shape[1] != 5 or len(a) == 0:
-                raise ValueError(f'{what}[{i}] boxes must be a non-empty (n, 5) array of '
-                                 f'[frame, x1, y1, x2, y2], got shape {a.shape}')
-        n = len(self.arrays)
+        self.raw = col['boxes']  # converted and checked by pack(), for the tubes it packs
+        n = len(self.raw)
         self.first = np.zeros(n, np.int64)
         self.last = np.zeros(n, np.int64)
         self.offset = np.zeros(n, np.int64)
@@ -80,10 +74,20 @@ class _Tubes:
         """Check the rows of the tubes in ``subset`` (all by default) and pack their boxes."""
         what = self.what
         if subset is None:
-            subset, arrays = np.arange(len(self.arrays)), self.arrays
+            subset, raw = np.arange(len(self.raw)), self.raw
         else:
             subset = np.unique(subset)
-            arrays = [self.arrays[i] for i in subset.tolist()]
+            raw = [self.raw[i] for i in subset.tolist()]
+        try:  # all numpy arrays (the usual case): no conversion pass
+            arrays, shapes = raw, {a.shape for a in raw}
+        except AttributeError:
+            arrays = [np.asarray(b, np.float64) for b in raw]
+            shapes = {a.shape for a in arrays}
+        for i, a in zip(subset.tolist(), arrays if any(
+                len(sh) != 2 or sh[1] != 5 or sh[0] == 0 for sh in shapes) else ()):
+            if a.ndim != 2 or a.shape[1] != 5 or len(a) == 0:
+                raise ValueError(f'{what}[{i}] boxes must be a non-empty (n, 5) array of '
+                                 f'[frame, x1, y1, x2, y2], got shape {a.shape}')
         lengths = np.fromiter(map(len, arrays), np.int64, len(arrays))
         rows = np.concatenate(arrays).astype(np.float64, copy=False) if len(arrays) else \
             np.zeros((0, 5))
@@ -106,16 +110,21 @@ class _Tubes:
                 raise ValueError(f'{what}[{tube[dup[0]]}] has frame {int(frames[dup[0]])} '
                                  'twice')
         boxes = rows[:, 1:]
-        if not np.all(boxes[:, 2:] >= boxes[:, :2]):  # NaN fails too
-            bad = np.nonzero(~np.all(boxes[:, 2:] >= boxes[:, :2], axis=1))[0]
+        ok = (rows[:, 3] >= rows[:, 1]) & (rows[:, 4] >= rows[:, 2])  # NaN fails too
+        if not ok.all():
+            bad = np.nonzero(~ok)[0]
             raise ValueError(f'{what}[{tube[bad[0]]}] has a box with x2 < x1, y2 < y1 or NaN '
                              f'at frame {int(frames[bad[0]])}: {boxes[bad[0]].tolist()}')
         self.first[subset] = frames[starts]
         self.last[subset] = frames[starts + lengths - 1]
         span = self.last[subset] - self.first[subset] + 1
         self.offset[subset] = np.cumsum(span) - span
-        self.boxes = np.full((int(span.sum()), 4), np.nan)
-        self.boxes[self.offset[tube] + frames - self.first[tube]] = boxes
+        self.gaps = bool(np.any(span != lengths))
+        if self.gaps:
+            self.boxes = np.full((int(span.sum()), 4), np.nan)
+            self.boxes[self.offset[tube] + frames - self.first[tube]] = boxes
+        else:  # rows already sit at offset + frame - first
+            self.boxes = boxes
         self.rows = (tube, frames, boxes)
 
 
@@ -240,8 +249,7 @@ def tube_iou(a: '_Tubes', ia: np.ndarray, b: '_Tubes', ib: np.ndarray,
     f = tmin[pair] + np.arange(len(pair)) - np.repeat(np.cumsum(n) - n, n)
     box_a = a.boxes[a.offset[ia][pair] + f - a.first[ia][pair]]
     box_b = b.boxes[b.offset[ib][pair] + f - b.first[ib][pair]]
-    frame_iou = np.nan_to_num(pair_box_iou(box_a, box_b, convention == 'act'), nan=0.0)
-    frame_iou[np.isnan(box_a[:, 0]) | np.isnan(box_b[:, 0])] = 0.0
+    frame_iou = pair_box_iou(box_a, box_b, convention == 'act')  # a NaN box (gap) gives 0
     spatial = np.bincount(pair, frame_iou, minlength=len(ia)) / np.maximum(n, 1)
     start = np.minimum(a.first[ia], b.first[ib])
     end = np.maximum(a.last[ia], b.last[ib])
@@ -261,8 +269,9 @@ def video_map(gt_tubes: List[dict], det_tubes: List[dict], labels: Sequence[str]
     ground-truth tubes of the same video and class by :func:`tube_iou`; ``'voc'``: only the
     most overlapping ground truth is considered (false positive if taken), VOC all-point AP;
     ``'act'``: the best free one, trapezoid AP. Classes without ground truth are skipped.
-    Every tube's shape, label and score are checked; the box rows of a detection tube are
-    checked when it is compared with a ground truth (the others cannot change the result).
+    Every tube's label and score are checked, and every ground-truth tube's boxes; the boxes of
+    a detection tube (shape and rows) are checked when it shares a video and class with a ground
+    truth (the others cannot change the result).
 
     Args:
         gt_tubes (list[dict]): ``{'video', 'label', 'boxes': (n, 5)}``.

@@ -1,4 +1,5 @@
 """ActivityNet-style temporal detection mAP (pure numpy)."""
+import itertools
 from typing import Dict, List, Sequence
 
 import numpy as np
@@ -87,14 +88,17 @@ def anet_detection_map(gt: List[dict], preds: List[dict],
     labels = list(dict.fromkeys(g['label'].tolist()))  # order of appearance
     label_index = {c: i for i, c in enumerate(labels)}
     gt_cls = np.array([label_index[c] for c in g['label'].tolist()], np.int64)
-    pred_cls = np.empty(len(pred_seg), np.int64)
-    for i, c in enumerate(p['label'].tolist()):
-        if c not in label_index:
-            raise ValueError(f'preds[{i}] has label {c!r}, which no ground truth has')
-        pred_cls[i] = label_index[c]
+    pred_labels = p['label'].tolist()
+    try:  # an unknown label maps to None, which fromiter refuses
+        pred_cls = np.fromiter(map(label_index.get, pred_labels), np.int64, len(pred_labels))
+    except TypeError:
+        i = next(i for i, c in enumerate(pred_labels) if c not in label_index)
+        raise ValueError(f'preds[{i}] has label {pred_labels[i]!r}, which no ground truth '
+                         'has') from None
     videos = {v: i for i, v in enumerate(dict.fromkeys(g['video'].tolist()))}
     gt_vid = np.array([videos[v] for v in g['video'].tolist()], np.int64)
-    pred_vid = np.array([videos.get(v, -1) for v in p['video'].tolist()], np.int64)
+    pred_vid = np.fromiter(map(videos.get, p['video'].tolist(), itertools.repeat(-1)),
+                           np.int64, len(p['video']))
     n_cls = max(len(labels), 1)
     tp = greedy_match(
         np.where(pred_vid >= 0, pred_vid * n_cls + pred_cls, -1), p['score'],

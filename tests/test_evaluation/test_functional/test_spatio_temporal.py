@@ -101,6 +101,20 @@ def test_frame_map_invalid_detections(bad, match):
         frame_map([_tube('v', 0, [1], [0, 0, 10, 10])], [det], LABELS)
 
 
+def test_video_map_tube_with_a_gap():
+    """A frame inside the overlap where a tube has no box counts as box IoU 0."""
+    gt = [_tube('v', 0, [1, 2, 3], [0, 0, 10, 10])]
+    det = dict(_tube('v', 0, [1, 3], [0, 0, 10, 10]), score=0.9)  # no box at frame 2
+    # temporal IoU (3 - 1) / (3 - 1) = 1; box IoU 1, 0, 1 over frames 1..3 -> ST-IoU 2/3
+    res = video_map(gt, [det], LABELS, iou_thr=[0.6, 0.7])
+    assert (res['mAP@0.60'], res['mAP@0.70']) == (1.0, 0.0)
+    # the same with the gap on the ground-truth side
+    res = video_map([_tube('v', 0, [1, 3], [0, 0, 10, 10])],
+                    [dict(_tube('v', 0, [1, 2, 3], [0, 0, 10, 10]), score=0.9)], LABELS,
+                    iou_thr=[0.6, 0.7])
+    assert (res['mAP@0.60'], res['mAP@0.70']) == (1.0, 0.0)
+
+
 def test_invalid_tubes():
     dup = dict(video='v', label=0, boxes=np.array([[1, 0, 0, 5, 5], [1, 0, 0, 5, 5.]]))
     with pytest.raises(ValueError, match=r'gt_tubes\[0\] has frame 1 twice'):
@@ -111,6 +125,10 @@ def test_invalid_tubes():
     with pytest.raises(ValueError, match=r'det_tubes\[0\] boxes must be a non-empty'):
         video_map([_tube('v', 0, [1], [0, 0, 5, 5])],
                   [dict(video='v', label=0, score=1., boxes=np.zeros((0, 5)))], LABELS)
+    # a detection tube that meets no ground truth (other video) is not read: no error
+    res = video_map([_tube('v', 0, [1], [0, 0, 5, 5])],
+                    [dict(video='w', label=0, score=1., boxes=np.zeros((0, 5)))], LABELS)
+    assert res['mAP'] == 0.0
     with pytest.raises(ValueError, match=r"det_tubes\[0\] has no key 'score'"):
         video_map([_tube('v', 0, [1], [0, 0, 5, 5])], [_tube('v', 0, [1], [0, 0, 5, 5])],
                   LABELS)
