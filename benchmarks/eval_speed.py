@@ -123,7 +123,7 @@ def fineaction(args, rows):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     parser.add_argument('--seed', type=int, default=0)
-    parser.add_argument('--repeat', type=int, default=3, help='best of N for our side')
+    parser.add_argument('--repeat', type=int, default=5, help='best of N for each side')
     parser.add_argument('--quick', action='store_true', help='1/10 of the sizes (smoke run)')
     args = parser.parse_args()
     args.stal_videos, args.tal_videos = (250, 417) if args.quick else (2500, 4174)

@@ -88,6 +88,14 @@ def greedy_match(det_group: np.ndarray, scores: np.ndarray, gt_group: np.ndarray
     d_idx, c_idx = np.nonzero(valid)
     sim[d_idx, c_idx] = similarity(dets[d_idx], cand[d_idx, c_idx])
     sim[np.isnan(sim)] = -np.inf
+    # a prediction below the lowest threshold with every candidate is a false positive at
+    # every threshold and locks nothing: leave it out of the greedy pass
+    if len(thr) == 0:
+        return tp
+    near = np.nonzero(sim.max(axis=1) >= thr.min())[0]
+    dets, det_row, sim, cand = dets[near], det_row[near], sim[near], cand[near]
+    if len(dets) == 0:
+        return tp
     if tie == 'last':  # flip so that argmax (first maximum) finds the last one
         sim, cand = sim[:, ::-1], cand[:, ::-1]
     if order is None:

@@ -39,14 +39,24 @@ def pair_box_iou(a: np.ndarray, b: np.ndarray, plus_one: bool = False) -> np.nda
         or a box is NaN.
     """
     e = 1.0 if plus_one else 0.0
-    w = (np.minimum(a[:, 2], b[:, 2]) - np.maximum(a[:, 0], b[:, 0]) + e).clip(min=0)
-    h = (np.minimum(a[:, 3], b[:, 3]) - np.maximum(a[:, 1], b[:, 1]) + e).clip(min=0)
-    inter = w * h
-    area_a = (a[:, 2] - a[:, 0] + e) * (a[:, 3] - a[:, 1] + e)
-    area_b = (b[:, 2] - b[:, 0] + e) * (b[:, 3] - b[:, 1] + e)
-    union = area_a + area_b - inter
+    a, b = np.asarray(a, np.float64).T, np.asarray(b, np.float64).T  # [4, N] views
+    w = np.minimum(a[2], b[2])
+    w -= np.maximum(a[0], b[0])
+    w += e
+    np.maximum(w, 0, out=w)
+    h = np.minimum(a[3], b[3])
+    h -= np.maximum(a[1], b[1])
+    h += e
+    np.maximum(h, 0, out=h)
+    inter = w
+    inter *= h
+    union = (a[2] - a[0] + e) * (a[3] - a[1] + e)
+    union += (b[2] - b[0] + e) * (b[3] - b[1] + e)
+    union -= inter
     with np.errstate(invalid='ignore', divide='ignore'):
-        return np.where(union > 0, inter / np.where(union > 0, union, 1), 0.0)
+        iou = inter / union
+    iou[~(union > 0)] = 0.0  # empty union or a NaN box
+    return iou
 
 
 class _Tubes:
@@ -54,8 +64,8 @@ class _Tubes:
 
     The constructor gathers the columns; :meth:`pack` checks the boxes (a non-empty (n, 5)
     array; integer, unique frames; x2 >= x1, y2 >= y1) of the tubes it packs, after which tube ``t``
-    covers frames ``first[t]..last[t]`` and its box at frame ``f`` is
-    ``boxes[offset[t] + f - first[t]]`` (NaN where the tube skips a frame).
+    covers frames ``first[t]..last[t]`` and its row ``[frame, x1, y1, x2, y2]`` at frame ``f`` is
+    ``table[offset[t] + f - first[t]]`` (NaN where the tube skips a frame).
     """
 
     def __init__(self, tubes: Sequence[dict], what: str, with_score: bool):
@@ -121,10 +131,10 @@ class _Tubes:
         self.offset[subset] = np.cumsum(span) - span
         self.gaps = bool(np.any(span != lengths))
         if self.gaps:
-            self.boxes = np.full((int(span.sum()), 4), np.nan)
-            self.boxes[self.offset[tube] + frames - self.first[tube]] = boxes
+            self.table = np.full((int(span.sum()), 5), np.nan)
+            self.table[self.offset[tube] + frames - self.first[tube]] = rows
         else:  # rows already sit at offset + frame - first
-            self.boxes = boxes
+            self.table = rows
         self.rows = (tube, frames, boxes)
 
 
@@ -224,7 +234,8 @@ def frame_map(gt_tubes: List[dict], detections: List[dict], labels: Sequence[str
     d_key = (d_vid * n_frames + d_frame) * n_cls + d_cls
     plus_one = convention == 'act'
     return _match_and_score(d_key, d_cls, d['score'], g_key, g_cls,
-                            lambda i, j: pair_box_iou(d_box[i], g_box[j], plus_one),
+                            lambda i, j: pair_box_iou(np.take(d_box, i, axis=0),
+                                                     np.take(g_box, j, axis=0), plus_one),
                             list(labels), convention, iou_thr)
 
 
@@ -247,8 +258,10 @@ def tube_iou(a: '_Tubes', ia: np.ndarray, b: '_Tubes', ib: np.ndarray,
     n = (tmax - tmin + 1).clip(min=0)  # overlapping frames per pair
     pair = np.repeat(np.arange(len(ia)), n)
     f = tmin[pair] + np.arange(len(pair)) - np.repeat(np.cumsum(n) - n, n)
-    box_a = a.boxes[a.offset[ia][pair] + f - a.first[ia][pair]]
-    box_b = b.boxes[b.offset[ib][pair] + f - b.first[ib][pair]]
+    # np.take on the contiguous (S, 5) rows, then the box columns: much faster than fancy
+    # indexing the (S, 4) box view
+    box_a = np.take(a.table, a.offset[ia][pair] + f - a.first[ia][pair], axis=0)[:, 1:]
+    box_b = np.take(b.table, b.offset[ib][pair] + f - b.first[ib][pair], axis=0)[:, 1:]
     frame_iou = pair_box_iou(box_a, box_b, convention == 'act')  # a NaN box (gap) gives 0
     spatial = np.bincount(pair, frame_iou, minlength=len(ia)) / np.maximum(n, 1)
     start = np.minimum(a.first[ia], b.first[ib])
