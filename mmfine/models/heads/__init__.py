@@ -1,0 +1,3 @@
+from .bmn_head import BMNHead
+
+__all__ = ['BMNHead']

@@ -1,0 +1,3 @@
+from .bmn_loss import BMNLoss, weighted_binary_logistic_loss
+
+__all__ = ['BMNLoss', 'weighted_binary_logistic_loss']

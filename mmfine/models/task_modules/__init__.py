@@ -1,0 +1,8 @@
+from .bmn_post_processor import BMNPostProcessor
+from .boundary_matching import bm_proposal_bounds, bm_sample_mask, bm_valid_mask, bmn_targets
+from .soft_nms import batched_temporal_soft_nms
+
+__all__ = [
+    'BMNPostProcessor', 'bm_sample_mask', 'bm_valid_mask', 'bm_proposal_bounds', 'bmn_targets',
+    'batched_temporal_soft_nms'
+]
