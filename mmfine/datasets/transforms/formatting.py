@@ -54,3 +54,41 @@ class PackFineSportsInputs(BaseTransform):
 
     def __repr__(self) -> str:
         return f'{self.__class__.__name__}(meta_keys={self.meta_keys})'
+
+
+@TRANSFORMS.register_module()
+class PackTALInputs(BaseTransform):
+    """Pack a feature sequence into ``inputs`` (C, T) and an :class:`ActionDataSample`.
+
+    Required keys: ``feature`` (C, T), ``feature_len``, ``video_name``, ``duration``; optional
+    ``gt_segments`` (N, 2) seconds, ``gt_labels`` (N,), ``video_cls_scores`` (K,).
+
+    The data sample carries ``gt_segments`` (N, 2) float32 seconds, ``gt_labels`` (N,) int64,
+    ``video_cls_scores`` (K,) float32 if given, and the metainfo ``meta_keys``.
+
+    Args:
+        meta_keys (Sequence[str]): keys copied to the metainfo when present.
+    """
+
+    def __init__(self, meta_keys: Sequence[str] = (
+            'video_name', 'duration', 'duration_frame', 'fps', 'feature_len')) -> None:
+        self.meta_keys = tuple(meta_keys)
+
+    def transform(self, results: Dict) -> Dict:
+        if 'feature' not in results:
+            raise KeyError(f"{self!r}: no 'feature' in the sample of "
+                           f"{results.get('video_name')!r} (add LoadTemporalFeature)")
+        sample = ActionDataSample()
+        sample.gt_segments = torch.from_numpy(
+            np.asarray(results.get('gt_segments', np.zeros((0, 2))), np.float32).reshape(-1, 2))
+        sample.gt_labels = torch.from_numpy(
+            np.asarray(results.get('gt_labels', np.zeros(0)), np.int64).reshape(-1))
+        if results.get('video_cls_scores') is not None:
+            sample.video_cls_scores = torch.from_numpy(
+                np.asarray(results['video_cls_scores'], np.float32))
+        sample.set_metainfo({k: results[k] for k in self.meta_keys if k in results})
+        feat = np.ascontiguousarray(results['feature'], np.float32)
+        return dict(inputs=torch.from_numpy(feat), data_samples=sample)
+
+    def __repr__(self) -> str:
+        return f'{self.__class__.__name__}(meta_keys={self.meta_keys})'

@@ -1,0 +1,3 @@
+from .temporal_preprocessor import TemporalFeaturePreprocessor
+
+__all__ = ['TemporalFeaturePreprocessor']

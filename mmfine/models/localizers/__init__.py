@@ -1,0 +1,3 @@
+from .multiscale_bmn import MultiScaleBMN
+
+__all__ = ['MultiScaleBMN']

@@ -1,0 +1,3 @@
+from .multiscale_transformer_neck import MultiScaleTransformerNeck
+
+__all__ = ['MultiScaleTransformerNeck']
