@@ -36,6 +36,15 @@ def tiny_finesports(tmp_path_factory, generator):
     return root
 
 
+@pytest.fixture(scope='session')
+def tiny_fineaction(tmp_path_factory):
+    """A tiny synthetic FineAction dataset (6 training + 3 validation videos)."""
+    gen = load_tool_module('tools/data/fineaction/generate_synthetic_fineaction.py')
+    root = str(tmp_path_factory.mktemp('fineaction_tiny'))
+    gen.generate(root, num_train=6, num_val=3, seed=1)
+    return root
+
+
 @pytest.fixture
 def shared_data():
     """Path of ../shared/data (real annotation fixtures); skip when absent (plain clone)."""

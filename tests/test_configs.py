@@ -51,3 +51,22 @@ def test_csn152_real_config_architecture():
     assert init['type'] == 'Pretrained' and init['prefix'] == 'backbone.'
     assert init['checkpoint'].startswith('https://download.openmmlab.com/mmaction/')
     assert model.cls_head.num_classes == 52 and model.cls_head.in_channels == 2048
+
+
+def test_fineaction_paper_config_hyper_parameters():
+    """FineAction Sec. IV-C: features rescaled to L = 100, D = 50, 4096 -> 512 -> 512 convs,
+    five transformer units (T .. T/16), Soft-NMS threshold 0.65."""
+    cfg = Config.fromfile(osp.join(
+        REPO, 'configs/fineaction/multiscale-bmn_i3d-rgb-flow_2xb8-100x4096-9e_fineaction.py'))
+    rescale = [t for t in cfg.train_dataloader.dataset.pipeline
+               if t['type'] == 'RescaleTemporalFeature']
+    assert rescale and rescale[0]['length'] == 100
+    with DefaultScope.overwrite_default_scope('mmfine'):
+        model = MODELS.build(cfg.model)
+    neck, head = model.neck, model.head
+    assert [c.in_channels for c in neck.proj] == [4096, 512]
+    assert [c.out_channels for c in neck.proj] == [512, 512]
+    assert len(neck.units) == 5 and len(neck.downsample) == 4
+    assert all(d.stride == (2, ) for d in neck.downsample)
+    assert head.temporal_dims == [100, 50, 25, 13, 7] and head.max_durations[0] == 50
+    assert model.post_processor.low == 0.65

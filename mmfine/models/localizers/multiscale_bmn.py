@@ -74,6 +74,8 @@ class MultiScaleBMN(BaseModel):
                  init_cfg: Optional[Union[Dict, List[Dict]]] = None) -> None:
         if data_preprocessor is None:
             data_preprocessor = dict(type='TemporalFeaturePreprocessor')
+        if isinstance(data_preprocessor, dict):  # our registry: no default scope needed
+            data_preprocessor = MODELS.build(data_preprocessor)
         super().__init__(data_preprocessor=data_preprocessor, init_cfg=init_cfg)
         self.neck = MODELS.build(neck) if neck is not None else None
         self.head = MODELS.build(head)

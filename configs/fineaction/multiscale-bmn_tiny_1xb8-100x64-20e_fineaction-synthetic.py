@@ -1,0 +1,31 @@
+# Small multi-scale BMN on the synthetic FineAction data (tools/data/fineaction/), trained on
+# CPU in a few minutes: 64-d features, 128-d neck, small BMN head, 10 classes.
+_base_ = [
+    '../_base_/models/multiscale_bmn.py', '../_base_/datasets/fineaction_features.py',
+    '../_base_/default_runtime.py'
+]
+data_root = 'data/fineaction_synthetic'
+model = dict(
+    neck=dict(in_channels=64, embed_dims=128, num_heads=4, ffn_ratio=2, dropout=0.1),
+    head=dict(in_channels=128, num_samples=8, hidden_dim_1d=64, hidden_dim_2d=32,
+              hidden_dim_3d=64, num_classes=10))
+dataset = dict(ann_file=f'{data_root}/annotations_gt.json',
+               class_file=f'{data_root}/classes.txt',
+               data_prefix=dict(feature=f'{data_root}/features'))
+train_dataloader = dict(dataset=dataset)
+val_dataloader = dict(dataset=dataset)
+test_dataloader = val_dataloader
+
+max_epochs = 20
+train_cfg = dict(type='EpochBasedTrainLoop', max_epochs=max_epochs, val_begin=1, val_interval=10)
+val_cfg = dict(type='ValLoop')
+test_cfg = dict(type='TestLoop')
+optim_wrapper = dict(optimizer=dict(type='AdamW', lr=1e-3, weight_decay=1e-4),
+                     clip_grad=dict(max_norm=10, norm_type=2))
+param_scheduler = [
+    dict(type='LinearLR', start_factor=0.1, by_epoch=True, begin=0, end=1,
+         convert_to_iter_based=True),
+    dict(type='CosineAnnealingLR', T_max=max_epochs - 1, eta_min=1e-5, by_epoch=True, begin=1,
+         end=max_epochs)
+]
+default_hooks = dict(logger=dict(interval=10), checkpoint=dict(save_best=None))
