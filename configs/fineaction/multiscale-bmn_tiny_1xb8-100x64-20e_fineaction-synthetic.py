@@ -8,7 +8,7 @@ data_root = 'data/fineaction_synthetic'
 model = dict(
     neck=dict(in_channels=64, embed_dims=128, num_heads=4, ffn_ratio=2, dropout=0.1),
     head=dict(in_channels=128, num_samples=8, hidden_dim_1d=64, hidden_dim_2d=32,
-              hidden_dim_3d=64, num_classes=10))
+              hidden_dim_3d=32, num_classes=10))
 dataset = dict(ann_file=f'{data_root}/annotations_gt.json',
                class_file=f'{data_root}/classes.txt',
                data_prefix=dict(feature=f'{data_root}/features'))
@@ -17,10 +17,10 @@ val_dataloader = dict(dataset=dataset)
 test_dataloader = val_dataloader
 
 max_epochs = 20
-train_cfg = dict(type='EpochBasedTrainLoop', max_epochs=max_epochs, val_begin=1, val_interval=10)
+train_cfg = dict(type='EpochBasedTrainLoop', max_epochs=max_epochs, val_begin=1, val_interval=20)
 val_cfg = dict(type='ValLoop')
 test_cfg = dict(type='TestLoop')
-optim_wrapper = dict(optimizer=dict(type='AdamW', lr=1e-3, weight_decay=1e-4),
+optim_wrapper = dict(optimizer=dict(type='AdamW', lr=2e-3, weight_decay=1e-4),
                      clip_grad=dict(max_norm=10, norm_type=2))
 param_scheduler = [
     dict(type='LinearLR', start_factor=0.1, by_epoch=True, begin=0, end=1,

@@ -133,6 +133,17 @@ def test_tal_metric_values_equal_functional():
     assert 0 < out['mAP'] < 1
 
 
+def test_tal_metric_short_and_long_recall():
+    """short_ratio splits the ground truth by length / duration: here the proposals find the
+    long instance (30 % of its video) exactly and miss the short one (2 %)."""
+    samples = [dict(video_name='a', duration=100.0, gt_segments=np.array([[10., 40.], [60., 62.]]),
+                    gt_labels=np.array([0, 0]), pred_segments=np.array([[10., 40.], [80., 90.]]),
+                    pred_scores=np.array([0.9, 0.8]))]
+    out = _run('TALMetric', dict(short_ratio=0.05, detection=False), [samples])
+    assert out['AR@100_long'] == 1.0 and out['AR@100_short'] == 0.0
+    assert out['AR@100'] == pytest.approx(0.5)
+
+
 def test_spotting_and_mask_metric_values():
     samples = _spot_samples()
     out = _run('SpottingMetric', dict(classes=['x', 'y', 'z']), [samples])

@@ -27,6 +27,9 @@ class TALMetric(BaseMetric):
             ``*_new``). Defaults to False.
         detection (bool): report detection mAP when samples have ``pred_labels``. Defaults to
             True.
+        short_ratio (float, optional): also report the largest AR@AN for ground truth shorter
+            than this fraction of its video (``AR@100_short``) and the rest (``AR@100_long``),
+            as FineAction's Fig. 9 compares them. Defaults to None.
         collect_device (str): Defaults to 'cpu'.
         prefix (str, optional): Defaults to ``default_prefix`` ('tal').
     """
@@ -35,13 +38,15 @@ class TALMetric(BaseMetric):
     def __init__(self, max_avg_proposals: int = 100, ar_at: Sequence[int] = (1, 5, 10, 100),
                  tiou_thresholds: Sequence[float] = DEFAULT_TIOU_THRESHOLDS,
                  fineaction_iou: bool = False, detection: bool = True,
-                 collect_device: str = 'cpu', prefix: Optional[str] = None) -> None:
+                 short_ratio: Optional[float] = None, collect_device: str = 'cpu',
+                 prefix: Optional[str] = None) -> None:
         super().__init__(collect_device=collect_device, prefix=prefix)
         self.max_avg_proposals = max_avg_proposals
         self.ar_at = tuple(ar_at)
         self.tiou_thresholds = tuple(tiou_thresholds)
         self.fineaction_iou = fineaction_iou
         self.detection = detection
+        self.short_ratio = short_ratio
 
     def process(self, data_batch, data_samples: Sequence[dict]) -> None:
         """Store ground truth and predictions of each video as numpy."""
@@ -76,6 +81,15 @@ class TALMetric(BaseMetric):
                                       iou=iou, ar_at=self.ar_at)
             out.update({f'{k}{suffix}': res[k] for k in res if k.startswith('AR@')})
             out[f'AUC{suffix}'] = res['AUC']
+        if self.short_ratio is not None:
+            top = max(self.ar_at)
+            for name, keep in (('short', lambda g: g < self.short_ratio),
+                               ('long', lambda g: g >= self.short_ratio)):
+                sub = [g for g in gt if keep((g['t_end'] - g['t_start']) / g['duration'])]
+                if sub:
+                    res = anet_proposal_ar_an(sub, props, self.max_avg_proposals,
+                                              self.tiou_thresholds, ar_at=(top, ))
+                    out[f'AR@{top}_{name}'] = res[f'AR@{top}']
         if self.detection and all('pred_labels' in r for r in results):
             preds = dict(props, label=np.concatenate([r['pred_labels'] for r in results]))
             preds['label'] = preds['label'].astype(object)

@@ -36,25 +36,33 @@ def batched_temporal_soft_nms(tmin: Tensor, tmax: Tensor, scores: Tensor, valid:
     """
     B, N = scores.shape
     K = min(max_picks, N)
-    score = scores.clone()
-    alive = valid.clone()
+    neg_inf = float('-inf')
+    score = torch.where(valid, scores, torch.full_like(scores, neg_inf))  # taken -> -inf
     rows = torch.arange(B, device=scores.device)
     out_index = torch.zeros(B, K, dtype=torch.long, device=scores.device)
     out_score = scores.new_zeros(B, K)
     taken = torch.zeros(B, K, dtype=torch.bool, device=scores.device)
-    neg_inf = torch.tensor(float('-inf'), dtype=score.dtype, device=score.device)
+    iou, tmp = torch.empty_like(score), torch.empty_like(score)  # [B, N] work buffers
     for k in range(K):
-        j = torch.where(alive, score, neg_inf).argmax(dim=1)  # [B] first maximum
-        has = alive[rows, j]  # [B]
+        best, j = score.max(dim=1)  # [B] first maximum
+        has = best > neg_inf
         if not bool(has.any()):
             break
+        out_index[:, k], out_score[:, k], taken[:, k] = j, best, has
+        score[rows, j] = neg_inf
         s, e = tmin[rows, j], tmax[rows, j]  # [B]
         w = e - s
-        out_index[:, k], out_score[:, k] = j, score[rows, j]
-        taken[:, k] = has
-        alive[rows, j] = False
-        inter = (torch.minimum(tmax, e[:, None]) - torch.maximum(tmin, s[:, None])).clamp(min=0.)
-        iou = inter / (w[:, None] - inter + tmax - tmin)  # [B, N] (mmaction2's operation order)
-        decay = alive & (iou > (low_threshold + (high_threshold - low_threshold) * w)[:, None])
-        score = torch.where(decay, score * torch.exp(-iou.square() / alpha), score)
+        # iou = inter / (w - inter + tmax - tmin), mmaction2's operation order
+        torch.minimum(tmax, e[:, None], out=iou)
+        torch.maximum(tmin, s[:, None], out=tmp)
+        iou.sub_(tmp).clamp_(min=0.)
+        torch.sub(w[:, None], iou, out=tmp)
+        tmp.add_(tmax).sub_(tmin)
+        iou.div_(tmp)
+        # only the few proposals above the threshold decay (taken ones stay -inf)
+        b_idx, n_idx = (iou > (low_threshold + (high_threshold - low_threshold) * w)[:, None]
+                        ).nonzero(as_tuple=True)
+        if len(b_idx):
+            hit = iou[b_idx, n_idx]
+            score[b_idx, n_idx] = score[b_idx, n_idx] * torch.exp(-hit.square() / alpha)
     return out_index, out_score, taken

@@ -12,7 +12,8 @@ Each video has a background (slowly drifting noise) and several action instances
 of class k adds class k's RGB prototype to the first half of the features and its flow
 prototype (a different vector) to the second half, with a short onset/offset ramp and noise on
 top; classes share some prototype directions, so single steps are ambiguous and context helps.
-Most instances are short (1-5 % of the video, what FineAction is known for), some long (8-20 %);
+Videos have 100, 200 or 300 steps; most instances are short (2-4 % of the video, what FineAction
+is known for), some long (8-20 %), with boundaries on the 100-step grid the models work on;
 about one in ten overlaps another instance. Durations: 0.5 s per feature step.
 
 Usage::
@@ -35,29 +36,34 @@ def make_classes(num_classes: int, half_dim: int, rng: np.random.Generator):
     shared = rng.normal(0, 1, (3, 2 * half_dim))
     mix = rng.dirichlet(np.ones(3), num_classes)  # [K, 3]
     own = rng.normal(0, 1, (num_classes, 2 * half_dim))
-    proto = 0.6 * mix @ shared + 0.8 * own  # [K, 2H]
-    return proto / np.linalg.norm(proto, axis=1, keepdims=True) * np.sqrt(2 * half_dim) * 0.9
+    proto = 0.5 * mix @ shared + own  # [K, 2H]
+    return proto / np.linalg.norm(proto, axis=1, keepdims=True) * np.sqrt(2 * half_dim) * 1.2
 
 
 def sample_instances(T: int, rng: np.random.Generator, num_classes: int):
-    """[(start, end, label)] in steps: mostly short, some long, ~10 % overlapping."""
+    """[(start, end, label)] in steps: mostly short, some long, ~10 % overlapping.
+
+    Boundaries fall on multiples of ``T / 100`` (T is 100, 200 or 300), so that after the
+    rescale to 100 steps every instance covers whole steps: the benchmark then measures what a
+    model learns, not the quantisation of the 100-step grid.
+    """
+    g = T // 100  # raw steps per rescaled step
     n = int(rng.integers(3, 7))
     out = []
     for _ in range(200):
         if len(out) == n:
             break
         short = rng.random() < 0.7
-        length = max(2, int(round(T * (rng.uniform(0.01, 0.05) if short else
-                                       rng.uniform(0.08, 0.20)))))
+        length = int(rng.integers(2, 5) if short else rng.integers(8, 21))  # in 1 % units
         label = int(rng.integers(num_classes))
         if out and rng.random() < 0.1:  # overlap an existing instance
             s0, e0, _ = out[int(rng.integers(len(out)))]
-            start = int(np.clip(rng.integers(s0 - length + 1, e0), 0, T - length))
+            start = int(np.clip(rng.integers(s0 // g - length + 1, e0 // g), 0, 100 - length))
         else:
-            start = int(rng.integers(0, T - length + 1))
-            if any(start < e + 2 and start + length + 2 > s for s, e, _ in out):
+            start = int(rng.integers(0, 100 - length + 1))
+            if any(start * g < e + 2 * g and (start + length + 2) * g > s for s, e, _ in out):
                 continue  # keep the others apart
-        out.append((start, start + length, label))
+        out.append((start * g, (start + length) * g, label))
     return sorted(out)
 
 
@@ -83,7 +89,7 @@ def generate(out: str, num_train: int = 400, num_val: int = 100, num_classes: in
     database = {}
     for i in range(num_train + num_val):
         vid = f'v_{i:08d}'
-        T = int(rng.integers(100, 301))
+        T = 100 * int(rng.integers(1, 4))
         inst = sample_instances(T, rng, num_classes)
         np.save(osp.join(out, 'features', vid + '.npy'), make_video(T, inst, proto, rng))
         database[vid] = dict(
