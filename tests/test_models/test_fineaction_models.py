@@ -156,3 +156,23 @@ def test_soft_nms_hand_computed():
                                                      torch.ones(1, 3, dtype=torch.bool))
     assert index[0].tolist() == [0, 2, 1] and taken.all()
     assert picked[0].tolist() == pytest.approx([0.9, 0.5, 0.8 * math.exp(-0.75 ** 2 / 0.4)])
+
+
+def test_fusion_rules():
+    """'assign': boundaries from level 0, a duration of n steps from level floor(log2(n / 8));
+    'mean': averages of the levels that can represent the entry."""
+    model = tiny_model(levels=2, T=32)  # level 0: T 32, D 16; level 1: T 16, D 8
+    outs = [dict(start=torch.zeros(1, 32), end=torch.zeros(1, 32), bm=torch.zeros(1, 2, 16, 32)),
+            dict(start=torch.ones(1, 16), end=torch.ones(1, 16), bm=torch.ones(1, 2, 8, 16))]
+    fused = model.fuse(outs)
+    assert fused['start'].eq(0).all() and fused['end'].eq(0).all()
+    # n = d + 1 = 16 steps -> level 1 (16 / 8 = 2); shorter ones stay on level 0
+    assert fused['bm'][0, :, 15].eq(1).all() and fused['bm'][0, :, :15].eq(0).all()
+    model.fusion = 'mean'
+    fused = model.fuse(outs)
+    assert torch.allclose(fused['start'], torch.full((1, 32), 0.5))
+    # level 1 represents n = 2 .. 16 (v = n / 2 - 1 in [0, 7]): those average to 0.5
+    assert fused['bm'][0, :, 0].eq(0).all() and torch.allclose(fused['bm'][0, :, 1:],
+                                                               torch.full((2, 15, 32), 0.5))
+    with pytest.raises(ValueError, match="fusion must be 'assign' or 'mean'"):
+        MultiScaleBMN(head=dict(TINY_HEAD, in_channels=8, temporal_dims=[8]), fusion='max')

@@ -32,7 +32,7 @@ def _resample_map(m: Tensor, D: int, T: int):
     gy = 2 * v.clamp(0, D_l - 1) / max(D_l - 1, 1) - 1
     grid = torch.stack(torch.meshgrid(gy, gx, indexing='ij')[::-1], dim=-1)  # [D, T, 2] (x, y)
     out = F.grid_sample(m, grid[None].expand(m.shape[0], -1, -1, -1), mode='bilinear',
-                        align_corners=True)
+                        padding_mode='border', align_corners=True)
     return out, inside[:, None].expand(D, T)
 
 
@@ -51,15 +51,22 @@ class MultiScaleBMN(BaseModel):
           loss:    head.loss_by_feat (targets per level, averaged)
           predict: fuse levels on the finest grid -> post_processor -> proposals in seconds
 
-    Fusion (more than one level): start / end probabilities of every level are resampled to
-    T_0 steps and averaged; a map entry ``[d, t]`` of the finest grid averages the levels whose
-    grid can represent that duration (from one level step to D_l steps), bilinearly sampled.
+    Fusion (more than one level), ``fusion='assign'`` (default): start / end probabilities come
+    from the finest level, and a map entry ``[d, t]`` of the finest grid (``n = d + 1`` steps)
+    is read, bilinearly, from level ``floor(log2(n / assign_base))`` (clipped to the levels that
+    can represent it), where the proposal spans at least ``assign_base`` steps, as FPN assigns
+    objects to levels by size. ``fusion='mean'``: every level's start / end resampled to T_0
+    and averaged, map entries averaged over the levels that can represent them (on the
+    synthetic benchmark this blurs short instances: see configs/fineaction/README.md).
     With no neck and one level this is mmaction2's ``BMN`` (see the parity tests).
 
     Args:
         head (dict): a :class:`BMNHead` config.
         neck (dict, optional): Defaults to None (the features go to the head as they are).
         post_processor (dict): Defaults to ``dict(type='BMNPostProcessor')``.
+        fusion (str): ``'assign'`` or ``'mean'``. Defaults to ``'assign'``.
+        assign_base (float): steps a proposal spans at the level it is read from (``'assign'``).
+            Defaults to 8.
         feature_extraction_interval (int, optional): mmaction2's ActivityNet convention: the
             features cover ``duration_frame // interval * interval`` frames, so proposals are
             scaled to that part of the video. Defaults to None (the whole duration).
@@ -69,6 +76,7 @@ class MultiScaleBMN(BaseModel):
 
     def __init__(self, head: Dict, neck: Optional[Dict] = None,
                  post_processor: Dict = dict(type='BMNPostProcessor'),
+                 fusion: str = 'assign', assign_base: float = 8.,
                  feature_extraction_interval: Optional[int] = None,
                  data_preprocessor: Optional[Dict] = None,
                  init_cfg: Optional[Union[Dict, List[Dict]]] = None) -> None:
@@ -80,6 +88,10 @@ class MultiScaleBMN(BaseModel):
         self.neck = MODELS.build(neck) if neck is not None else None
         self.head = MODELS.build(head)
         self.post_processor = TASK_UTILS.build(post_processor)
+        if fusion not in ('assign', 'mean'):
+            raise ValueError(f"fusion must be 'assign' or 'mean', got {fusion!r}")
+        self.fusion = fusion
+        self.assign_base = assign_base
         self.feature_extraction_interval = feature_extraction_interval
 
     # ------------------------------------------------------------------ steps
@@ -136,15 +148,29 @@ class MultiScaleBMN(BaseModel):
             return outs[0]
         T0 = outs[0]['start'].shape[-1]
         D0 = outs[0]['bm'].shape[-2]
-        fused = dict(start=sum(_resample_1d(o['start'], T0) for o in outs) / len(outs),
-                     end=sum(_resample_1d(o['end'], T0) for o in outs) / len(outs))
-        for key in [k for k in ('bm', 'cls_logits') if k in outs[0]]:
-            total, count = 0., 0.
-            for o in outs:
-                m, inside = _resample_map(o[key], D0, T0)  # [B, K, D0, T0], [D0, T0]
-                total = total + m * inside
-                count = count + inside.to(m.dtype)
-            fused[key] = total / count.clamp(min=1)
+        keys = [k for k in ('bm', 'cls_logits') if k in outs[0]]
+        if self.fusion == 'mean':
+            fused = dict(start=sum(_resample_1d(o['start'], T0) for o in outs) / len(outs),
+                         end=sum(_resample_1d(o['end'], T0) for o in outs) / len(outs))
+            for key in keys:
+                total, count = 0., 0.
+                for o in outs:
+                    m, inside = _resample_map(o[key], D0, T0)  # [B, K, D0, T0], [D0, T0]
+                    total = total + m * inside
+                    count = count + inside.to(m.dtype)
+                fused[key] = total / count.clamp(min=1)
+            return fused
+        # 'assign': boundaries from the finest level; a duration of n steps is read from
+        # level floor(log2(n / assign_base)) (clipped), where it spans >= assign_base steps
+        fused = dict(start=outs[0]['start'], end=outs[0]['end'])
+        n = torch.arange(1, D0 + 1, device=outs[0]['bm'].device, dtype=torch.float32)
+        level = torch.floor(torch.log2(n / self.assign_base)).clamp(0, len(outs) - 1).long()
+        for key in keys:
+            res = outs[0][key]
+            for lvl in range(1, len(outs)):
+                m, inside = _resample_map(outs[lvl][key], D0, T0)
+                res = torch.where((level == lvl)[:, None] & inside, m, res)  # [B, K, D0, T0]
+            fused[key] = res
         return fused
 
     def predict(self, inputs: Tensor, data_samples, masks: Tensor):
