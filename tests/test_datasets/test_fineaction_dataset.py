@@ -125,3 +125,21 @@ def test_rescale_is_linear_interpolation():
 def test_pack_requires_feature():
     with pytest.raises(KeyError, match='add LoadTemporalFeature'):
         PackTALInputs()(dict(video_name='v'))
+
+
+def test_crop_keeps_a_window_and_its_segments():
+    from mmfine.datasets.transforms import CropTemporalFeature
+    feat = np.arange(40, dtype=np.float32)[None].repeat(3, 0)  # [3, 40], 0.5 s per step
+    res = dict(feature=feat, duration=20.0, gt_segments=np.array([[1., 3.], [14., 19.]]),
+               gt_labels=np.array([4, 7]))
+    out = CropTemporalFeature(max_len=20, random=False)(dict(res))
+    # first 20 steps = 10 s: the first segment stays, the second starts after the window
+    assert out['feature'].shape == (3, 20) and out['feature'][0, -1] == 19
+    assert out['duration'] == 10.0 and out['gt_segments'].tolist() == [[1., 3.]]
+    assert out['gt_labels'].tolist() == [4]
+    np.random.seed(0)
+    out = CropTemporalFeature(max_len=20)(dict(res))
+    start = out['feature'][0, 0] * 0.5  # seconds cut off the front
+    assert np.allclose(out['gt_segments'], np.clip(res['gt_segments'] - start, 0, 10)[
+        (np.clip(res['gt_segments'] - start, 0, 10)[:, 1] >
+         np.clip(res['gt_segments'] - start, 0, 10)[:, 0])])

@@ -42,6 +42,8 @@ class BMNHead(BaseModule):
             Defaults to 1.0.
         cls_pos_iou (float): proposals with IoU above this with a ground truth learn its class.
             Defaults to 0.5.
+        level_weights (Sequence[float], optional): weight of each level's losses. Defaults to
+            ``1 / num_levels`` each (the mean).
         init_cfg (dict, optional): Defaults to None (PyTorch's default init, as mmaction2).
     """
 
@@ -59,6 +61,7 @@ class BMNHead(BaseModule):
                  loss: Dict = dict(type='BMNLoss'),
                  loss_cls_weight: float = 1.0,
                  cls_pos_iou: float = 0.5,
+                 level_weights: Optional[Sequence[float]] = None,
                  init_cfg: Optional[Dict] = None) -> None:
         super().__init__(init_cfg=init_cfg)
         dims = [temporal_dims] if isinstance(temporal_dims, int) else list(temporal_dims)
@@ -69,6 +72,11 @@ class BMNHead(BaseModule):
         self.num_classes = num_classes
         self.loss_cls_weight = loss_cls_weight
         self.cls_pos_iou = cls_pos_iou
+        if level_weights is None:
+            level_weights = [1.0 / len(dims)] * len(dims)
+        if len(level_weights) != len(dims):
+            raise ValueError(f'{len(level_weights)} level_weights for {len(dims)} levels')
+        self.level_weights = list(level_weights)
         self.loss_bmn = MODELS.build(loss)
         for lvl, (t, d) in enumerate(zip(dims, self.max_durations)):
             # derived from the configuration: not saved in checkpoints
@@ -137,7 +145,7 @@ class BMNHead(BaseModule):
     # ------------------------------------------------------------------ loss
     def loss(self, feats: Sequence[Tensor], masks: Sequence[Tensor], gt_segments: Tensor,
              gt_valid: Tensor, gt_labels: Optional[Tensor] = None) -> Dict[str, Tensor]:
-        """Losses averaged over the levels.
+        """Losses of all levels, weighted by ``level_weights`` (default: averaged).
 
         Args:
             feats (Sequence[Tensor]): (B, C, T_l) per level.
@@ -173,13 +181,14 @@ class BMNHead(BaseModule):
                 bm_mask = (steps[None] < valid_len[:, None, None]).float()  # [B, D, T]
             tem, reg, cls = self.loss_bmn(out['bm'], out['start'], out['end'], tg['iou_map'],
                                           tg['start'], tg['end'], bm_mask, mask)
-            losses['loss_tem'] = losses['loss_tem'] + tem / len(outs)
-            losses['loss_pem_reg'] = losses['loss_pem_reg'] + reg / len(outs)
-            losses['loss_pem_cls'] = losses['loss_pem_cls'] + cls / len(outs)
+            w = self.level_weights[lvl]
+            losses['loss_tem'] = losses['loss_tem'] + w * tem
+            losses['loss_pem_reg'] = losses['loss_pem_reg'] + w * reg
+            losses['loss_pem_cls'] = losses['loss_pem_cls'] + w * cls
             if self.x_2d_cls is not None:
                 pos = (tg['iou_map'] > self.cls_pos_iou) & (bm_mask > 0)  # [B, D, T]
                 logits = out['cls_logits'].permute(0, 2, 3, 1)[pos]  # [P, K]
                 ce = F.cross_entropy(logits, tg['labels'][pos]) if len(logits) else \
                     out['cls_logits'].sum() * 0
-                losses['loss_cls'] = losses['loss_cls'] + self.loss_cls_weight * ce / len(outs)
+                losses['loss_cls'] = losses['loss_cls'] + w * self.loss_cls_weight * ce
         return losses
