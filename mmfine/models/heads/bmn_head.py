@@ -1,5 +1,5 @@
 """BMN head: Temporal Evaluation Module + Proposal Evaluation Module on one or several levels."""
-from typing import Dict, List, Optional, Sequence, Tuple, Union
+from typing import Dict, List, Optional, Sequence, Union
 
 import torch
 import torch.nn as nn
