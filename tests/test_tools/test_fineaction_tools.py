@@ -74,3 +74,22 @@ def test_train_then_test_multiscale_synthetic(tiny_fineaction, tmp_path):
     for key in ('AR@1', 'AR@5', 'AR@10', 'AR@100', 'AUC', 'mAP', 'AR@100_new', 'AUC_new'):
         assert 0.0 <= metrics[f'tal/{key}'] <= 1.0, key
     assert any(k in metrics for k in ('tal/AR@100_short', 'tal/AR@100_long'))
+
+
+def test_synthetic_fineaction_context_variant(tmp_path, tool_module):
+    """--context keeps the annotations and the long instances, weakens the short ones and puts
+    a cue before them."""
+    gen = tool_module('tools/data/fineaction/generate_synthetic_fineaction.py')
+    plain = gen.generate(str(tmp_path / 'plain'), num_train=6, num_val=0, seed=2)
+    ctx = gen.generate(str(tmp_path / 'ctx'), num_train=6, num_val=0, seed=2, context=True)
+    assert plain == ctx
+    changed = 0
+    for vid, v in plain.items():
+        a = np.load(tmp_path / 'plain/features' / f'{vid}.npy')
+        b = np.load(tmp_path / 'ctx/features' / f'{vid}.npy')
+        short = [seg for seg in (x['segment'] for x in v['annotations'])
+                 if seg[1] - seg[0] < 0.05 * v['duration']]
+        changed += not np.array_equal(a, b)
+        if not short:
+            assert np.array_equal(a, b)
+    assert changed >= 1

@@ -16,6 +16,10 @@ Videos have 100, 200 or 300 steps; most instances are short (2-4 % of the video,
 is known for), some long (8-20 %), with boundaries on the 100-step grid the models work on;
 about one in ten overlaps another instance. Durations: 0.5 s per feature step.
 
+``--context``: the same videos, but every short instance is drawn at half strength and its
+class's "cue" pattern (2 steps, not annotated) appears 6-12 steps (of 100) before it, like a
+take-off before a landing: short instances are then best found with long-range context.
+
 Usage::
 
     python tools/data/fineaction/generate_synthetic_fineaction.py data/fineaction_synthetic \
@@ -67,22 +71,36 @@ def sample_instances(T: int, rng: np.random.Generator, num_classes: int):
     return sorted(out)
 
 
-def make_video(T: int, inst, proto: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+def make_video(T: int, inst, proto: np.ndarray, rng: np.random.Generator,
+               cue: np.ndarray = None, cue_rng: np.random.Generator = None) -> np.ndarray:
     C = proto.shape[1]
     drift = np.cumsum(rng.normal(0, 0.05, (T, C)), axis=0)  # slow background drift
     feat = rng.normal(0, 1.0, (T, C)) + drift - drift.mean(0)
+    g = T // 100
     for s, e, k in inst:
         ramp = np.ones(e - s)
         if e - s >= 4:
             ramp[0] = ramp[-1] = 0.6
-        feat[s:e] += ramp[:, None] * proto[k][None, :]
+        amp = 1.0
+        if cue is not None and (e - s) < 0.05 * T:
+            # context variant: a weak short action, announced by its class's cue pattern
+            # (2 grid steps) 6-12 grid steps before it, out of reach of local filters
+            amp = 0.5
+            gap = int(cue_rng.integers(6, 13)) * g
+            c0, c1 = s - gap - 2 * g, s - gap
+            if c0 >= 0:
+                feat[c0:c1] += cue[k][None, :]
+        feat[s:e] += amp * ramp[:, None] * proto[k][None, :]
     return feat.astype(np.float32)
 
 
 def generate(out: str, num_train: int = 400, num_val: int = 100, num_classes: int = 10,
-             half_dim: int = 32, seed: int = 0) -> dict:
-    """Write the dataset to ``out``; returns the ``database`` dict."""
+             half_dim: int = 32, seed: int = 0, context: bool = False) -> dict:
+    """Write the dataset to ``out``; returns the ``database`` dict. ``context``: the variant
+    where short instances are weak and announced by a distant cue (see the module doc)."""
     rng = np.random.default_rng(seed)
+    cue_rng = np.random.default_rng(seed + 7919)  # separate stream: the default data is unchanged
+    cue = make_classes(num_classes, half_dim, cue_rng) if context else None
     os.makedirs(osp.join(out, 'features'), exist_ok=True)
     classes = [f'action_{k:02d}' for k in range(num_classes)]
     proto = make_classes(num_classes, half_dim, rng)
@@ -91,7 +109,8 @@ def generate(out: str, num_train: int = 400, num_val: int = 100, num_classes: in
         vid = f'v_{i:08d}'
         T = 100 * int(rng.integers(1, 4))
         inst = sample_instances(T, rng, num_classes)
-        np.save(osp.join(out, 'features', vid + '.npy'), make_video(T, inst, proto, rng))
+        np.save(osp.join(out, 'features', vid + '.npy'), make_video(T, inst, proto, rng, cue,
+                                                                         cue_rng))
         database[vid] = dict(
             subset='training' if i < num_train else 'validation',
             duration=round(T * SEC_PER_STEP, 3), fps=30.0, frame=int(T * SEC_PER_STEP * 30),
@@ -112,9 +131,11 @@ def main():
     parser.add_argument('--num-classes', type=int, default=10)
     parser.add_argument('--half-dim', type=int, default=32, help='RGB (= flow) feature size')
     parser.add_argument('--seed', type=int, default=0)
+    parser.add_argument('--context', action='store_true',
+                        help='weak short instances announced by a distant cue')
     args = parser.parse_args()
     database = generate(args.out, args.num_train, args.num_val, args.num_classes,
-                        args.half_dim, args.seed)
+                        args.half_dim, args.seed, args.context)
     n_inst = sum(len(v['annotations']) for v in database.values())
     print(f'wrote {len(database)} videos, {n_inst} instances, {args.num_classes} classes to '
           f'{args.out}')
