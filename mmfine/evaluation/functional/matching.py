@@ -67,7 +67,7 @@ def greedy_match(det_group: np.ndarray, scores: np.ndarray, gt_group: np.ndarray
     scores = np.asarray(scores, np.float64)
     thr = np.asarray(thresholds, np.float64).reshape(-1)
     tp = np.zeros((len(thr), len(det_group)), bool)
-    if len(det_group) == 0 or len(gt_group) == 0:
+    if len(det_group) == 0 or len(gt_group) == 0 or len(thr) == 0:
         return tp
     # ground truth table: one row per group, its GT indices in input order, -1 padded
     gt_order = np.argsort(gt_group, kind='stable')
@@ -90,8 +90,6 @@ def greedy_match(det_group: np.ndarray, scores: np.ndarray, gt_group: np.ndarray
     sim[np.isnan(sim)] = -np.inf
     # a prediction below the lowest threshold with every candidate is a false positive at
     # every threshold and locks nothing: leave it out of the greedy pass
-    if len(thr) == 0:
-        return tp
     near = np.nonzero(sim.max(axis=1) >= thr.min())[0]
     dets, det_row, sim, cand = dets[near], det_row[near], sim[near], cand[near]
     if len(dets) == 0:

@@ -117,7 +117,7 @@ class BMNPostProcessor:
             idx, s = idx[final], s[final]
             res = dict(segments=torch.stack([tmin[b, idx], tmax[b, idx]], dim=1), scores=s)
             if cls_logits is not None:
-                prob = cls_logits[b].flatten(1).softmax(dim=0)[:, order[b, idx]]  # [K, k]
+                prob = cls_logits[b].flatten(1)[:, order[b, idx]].softmax(dim=0)  # [K, k]
                 cls_p, res['labels'] = prob.max(dim=0)
                 res['scores'] = s * cls_p.double()
             elif video_cls_scores is not None:
