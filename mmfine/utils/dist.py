@@ -17,7 +17,8 @@ def init_cpu_distributed(cfg, launcher: str) -> bool:
 
     Args:
         cfg (mmengine.Config): the config; ``model_wrapper_cfg`` is set (if absent) to
-            ``dict(type='MMDistributedDataParallel', device_ids=None)`` and
+            ``dict(type='MMDistributedDataParallel', device_ids=None)`` (if present, its
+            ``device_ids`` is set to None) and
             ``env_cfg.dist_cfg.backend`` to ``'gloo'`` (what the process group uses).
         launcher (str): the ``--launcher`` argument ('none', 'pytorch', 'slurm', 'mpi').
 
@@ -39,4 +40,6 @@ def init_cpu_distributed(cfg, launcher: str) -> bool:
     cfg.env_cfg['dist_cfg'] = dict(cfg.env_cfg.get('dist_cfg') or {}, backend='gloo')
     if cfg.get('model_wrapper_cfg') is None:
         cfg.model_wrapper_cfg = dict(type='MMDistributedDataParallel', device_ids=None)
+    else:  # keep the config's options (e.g. find_unused_parameters), CPU modules need None
+        cfg.model_wrapper_cfg = dict(cfg.model_wrapper_cfg, device_ids=None)
     return True

@@ -3,6 +3,7 @@ import os.path as osp
 import pickle
 
 import numpy as np
+import pytest
 
 from mmfine.datasets import load_act_gt
 
@@ -74,3 +75,30 @@ def test_deterministic_from_seed(tmp_path, generator):
     tubes = lambda g: [t for v in g['gttubes'].values() for ts in v.values() for t in ts]  # noqa
     assert all(np.array_equal(x, y) for x, y in zip(tubes(a), tubes(b)))
     assert not all(np.array_equal(x, y) for x, y in zip(tubes(a), tubes(c)))
+
+
+def test_player_tracks_and_postal_options(tmp_path, generator):
+    """player_tracks.pkl holds every player's track (the target first, its action = the ground
+    truth tube); --num-numbers / --acting-lookalikes restrict numbers and make both look-alikes
+    act; the defaults are unchanged by the options' existence."""
+    gt = generator.generate(str(tmp_path / 'a'), num_train=6, num_test=2, seed=4, num_frames=16,
+                            workers=1, num_numbers=5, acting_lookalikes=True)
+    with open(tmp_path / 'a' / 'player_tracks.pkl', 'rb') as f:
+        tracks = pickle.load(f)
+    assert set(tracks) == set(gt['gttubes'])
+    for vid, players in tracks.items():
+        target, colour_twin, number_twin = players[:3]
+        assert target['is_target'] and not any(p['is_target'] for p in players[1:])
+        assert colour_twin['color'] == target['color'] and colour_twin['number'] != target[
+            'number']
+        assert number_twin['number'] == target['number'] and number_twin['color'] != target[
+            'color']
+        assert colour_twin['label'] >= 0 and number_twin['label'] >= 0  # acting look-alikes
+        assert all(p['number'] in generator.NUMBERS[:5] for p in players)
+        (label, tubes), = gt['gttubes'][vid].items()
+        assert target['label'] == label
+        first, last = target['action_frames']
+        np.testing.assert_allclose(target['track'][first - 1:last], tubes[0])
+        assert all(p['track'].shape == (16, 5) for p in players)
+    with pytest.raises(ValueError, match='num_numbers'):
+        generator.generate(str(tmp_path / 'b'), num_train=1, num_test=0, num_numbers=1)

@@ -23,17 +23,22 @@ class PackFineSportsInputs(BaseTransform):
     - ``gt_tubes`` (:obj:`InstanceData`): ``boxes`` (N, T, 4) float32, ``labels`` (N,) int64,
       ``valid`` (N, T) bool;
     - ``frame_ids`` (T,) int64 tensor, the 1-based frames of the clip;
-    - metainfo: ``meta_keys`` (``prompt`` is the prompt text or None).
+    - metainfo: ``meta_keys`` (``prompt`` is the prompt text or None) and, with
+      ``with_video_tubes``, ``gt_video_tubes``: every ground-truth tube of the whole video
+      (``tubes`` of the dataset, annotation pixels), for video-level evaluation.
 
     Args:
         meta_keys (Sequence[str]): keys copied to the metainfo when present.
+        with_video_tubes (bool): add ``gt_video_tubes`` (test pipelines of frame-mAP /
+            video-mAP evaluation). Defaults to False.
     """
 
     def __init__(self, meta_keys: Sequence[str] = (
             'video_id', 'keyframe', 'key_index', 'target', 'prompt', 'img_shape',
             'original_shape', 'resolution', 'scale_factor', 'crop_bbox', 'flip',
-            'total_frames')) -> None:
+            'total_frames'), with_video_tubes: bool = False) -> None:
         self.meta_keys = tuple(meta_keys)
+        self.with_video_tubes = with_video_tubes
 
     def transform(self, results: Dict) -> Dict:
         if 'imgs' not in results:
@@ -49,11 +54,17 @@ class PackFineSportsInputs(BaseTransform):
         if 'frame_ids' in results:
             data_sample.frame_ids = torch.from_numpy(np.asarray(results['frame_ids'], np.int64))
         data_sample.set_metainfo({k: results[k] for k in self.meta_keys if k in results})
+        if self.with_video_tubes:
+            if 'tubes' not in results:
+                raise KeyError(f"{self!r}: with_video_tubes needs the dataset's 'tubes' "
+                               f"(sample of {results.get('video_id')!r})")
+            data_sample.set_metainfo(dict(gt_video_tubes=results['tubes']))
         imgs = np.ascontiguousarray(results['imgs'])
         return dict(inputs=torch.from_numpy(imgs), data_samples=data_sample)
 
     def __repr__(self) -> str:
-        return f'{self.__class__.__name__}(meta_keys={self.meta_keys})'
+        return (f'{self.__class__.__name__}(meta_keys={self.meta_keys}, '
+                f'with_video_tubes={self.with_video_tubes})')
 
 
 @TRANSFORMS.register_module()

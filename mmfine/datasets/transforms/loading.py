@@ -1,4 +1,5 @@
 import os.path as osp
+from collections import OrderedDict
 from typing import Dict
 
 import cv2
@@ -94,25 +95,46 @@ class LoadFineSportsFrames(BaseTransform):
 
     Args:
         num_threads (int): decord decoding threads. Defaults to 1.
+        cache_videos (int): keep the fully decoded frames of up to this many videos in memory
+            (per data-loader worker, least recently used dropped first) when clips of the same
+            short videos are read again and again (dense clip sampling of short clips: the
+            synthetic configs). 0 decodes only the clip's frames every time. Defaults to 0.
     """
 
-    def __init__(self, num_threads: int = 1) -> None:
+    def __init__(self, num_threads: int = 1, cache_videos: int = 0) -> None:
         self.num_threads = num_threads
+        self.cache_videos = cache_videos
+        self._cache = OrderedDict()
 
     def _decode_video(self, results: Dict) -> list:
         import decord
         path = results['filename']
+        inds = results['frame_ids'].astype(np.int64) - 1
+        if self.cache_videos and path in self._cache:
+            self._cache.move_to_end(path)
+            frames = self._cache[path]
+            self._check_length(results, path, inds, len(frames))
+            return [frames[i] for i in inds]
         if not osp.isfile(path):
             raise FileNotFoundError(f"video file of {results['video_id']!r} not found: {path}")
         reader = decord.VideoReader(path, num_threads=self.num_threads)
-        inds = results['frame_ids'].astype(np.int64) - 1
-        if inds.max() >= len(reader):
-            raise ValueError(f"{path}: frame {int(inds.max()) + 1} of video "
-                             f"{results['video_id']!r} requested, but the file decodes to "
-                             f'{len(reader)} frames (nframes={results["total_frames"]})')
+        self._check_length(results, path, inds, len(reader))
+        if self.cache_videos:
+            frames = reader.get_batch(list(range(len(reader)))).asnumpy()
+            self._cache[path] = frames
+            while len(self._cache) > self.cache_videos:
+                self._cache.popitem(last=False)
+            return [frames[i] for i in inds]
         uniq, inverse = np.unique(inds, return_inverse=True)
         frames = reader.get_batch(uniq.tolist()).asnumpy()
         return [frames[i] for i in inverse]
+
+    @staticmethod
+    def _check_length(results: Dict, path: str, inds: np.ndarray, length: int) -> None:
+        if inds.max() >= length:
+            raise ValueError(f"{path}: frame {int(inds.max()) + 1} of video "
+                             f"{results['video_id']!r} requested, but the file decodes to "
+                             f'{length} frames (nframes={results["total_frames"]})')
 
     def _decode_frames(self, results: Dict) -> list:
         imgs, cache = [], {}
@@ -144,4 +166,5 @@ class LoadFineSportsFrames(BaseTransform):
         return results
 
     def __repr__(self) -> str:
-        return f'{self.__class__.__name__}(num_threads={self.num_threads})'
+        return (f'{self.__class__.__name__}(num_threads={self.num_threads}, '
+                f'cache_videos={self.cache_videos})')

@@ -38,6 +38,10 @@ class FrameVideoMAPMetric(BaseMetric):
     - ``pred_tubes`` (optional): list of ``{'label', 'score', 'boxes': (n, 5)}`` video-level
       tubes (for video-mAP).
 
+    With ``linker`` (e.g. ``dict(type='TubeLinker', ...)``), videos without ``pred_tubes`` get
+    their tubes by linking their frame detections (the detectors' usual path: per-frame
+    detections -> tubes -> video-mAP), so both metrics come from one set of frame detections.
+
     All of it goes into ``self.results``, so multi-process evaluation equals one process.
 
     Args:
@@ -47,13 +51,20 @@ class FrameVideoMAPMetric(BaseMetric):
         classes (Sequence[str], optional): class names; default ``dataset_meta['classes']``.
         collect_device (str): Defaults to 'cpu'.
         prefix (str, optional): Defaults to ``default_prefix`` ('stal').
+        linker (dict, optional): :class:`~mmfine.models.task_modules.TubeLinker` config.
+            Defaults to None (video-mAP only from ``pred_tubes``).
     """
     default_prefix: Optional[str] = 'stal'
 
     def __init__(self, frame_iou_thr: float = 0.5, video_iou_thrs: Sequence[float] = (0.2, 0.5),
                  convention: str = 'voc', classes: Optional[Sequence[str]] = None,
-                 collect_device: str = 'cpu', prefix: Optional[str] = None) -> None:
+                 collect_device: str = 'cpu', prefix: Optional[str] = None,
+                 linker: Optional[dict] = None) -> None:
         super().__init__(collect_device=collect_device, prefix=prefix)
+        self.linker = None
+        if linker is not None:
+            from mmfine.registry import TASK_UTILS
+            self.linker = TASK_UTILS.build(linker) if isinstance(linker, dict) else linker
         self.frame_iou_thr = frame_iou_thr
         self.video_iou_thrs = tuple(video_iou_thrs)
         self.convention = convention
@@ -95,12 +106,33 @@ class FrameVideoMAPMetric(BaseMetric):
                  for r in fd])
             dets['label'] = dets['label'].astype(np.int64)
             res = frame_map(gt, dets, classes, self.frame_iou_thr, self.convention)
+            if self.linker is not None:
+                dets = dict(dets, video=dets['video'].astype(str))
             out[f'frame_mAP@{self.frame_iou_thr:.2f}'] = res['mAP']
         tubes = [dict(t, video=r['video']) for r in results for t in r.get('tubes', [])]
-        if any('tubes' in r for r in results):
+        if self.linker is not None and fd:
+            tubes += self._link(dets, {r['video'] for r in results if 'tubes' in r})
+        if tubes or any('tubes' in r for r in results):
             res = video_map(gt, tubes, classes, self.video_iou_thrs, self.convention)
             out.update({f'video_{k}': v for k, v in res.items() if k.startswith('mAP@')})
         if not out:
             MMLogger.get_current_instance().warning(
                 'FrameVideoMAPMetric: no sample had pred_frame_dets or pred_tubes')
         return out
+
+    def _link(self, dets: dict, skip: set) -> List[dict]:
+        """Link the frame detections of each video (not in ``skip``) into tubes."""
+        order = np.argsort(dets['video'], kind='stable')
+        videos = dets['video'][order]
+        starts = np.flatnonzero(np.r_[True, videos[1:] != videos[:-1]])
+        ends = np.r_[starts[1:], len(videos)]
+        tubes = []
+        for s, e in zip(starts, ends):
+            video = videos[s]
+            if video in skip:
+                continue
+            idx = order[s:e]
+            for t in self.linker(dets['frame'][idx], dets['label'][idx], dets['score'][idx],
+                                 dets['box'][idx]):
+                tubes.append(dict(t, video=video))
+        return tubes

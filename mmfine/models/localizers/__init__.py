@@ -1,3 +1,4 @@
 from .multiscale_bmn import MultiScaleBMN
+from .postal import PoSTAL
 
-__all__ = ['MultiScaleBMN']
+__all__ = ['MultiScaleBMN', 'PoSTAL']

@@ -1,3 +1,4 @@
 from .multiscale_transformer_neck import MultiScaleTransformerNeck
+from .pta import PTA
 
-__all__ = ['MultiScaleTransformerNeck']
+__all__ = ['MultiScaleTransformerNeck', 'PTA']

@@ -6,6 +6,8 @@ The layout and schema are the official release's (see mmfine/datasets/act_format
     OUT/prompts_with_color.json      {clip id: {jersey number: "a player wearing a <c> jersey number <n>"}}
     OUT/videos/<Action>/<clip>_1.mp4 (OpenCV mp4v, decodable with decord)
     OUT/rgb-images/<Action>/<clip>_1/{:05d}.jpg   only with --frames
+    OUT/player_tracks.pkl            {video id: [every player's prompt, colour, number, action and
+                                     (T, 5) ACT track; the target first]} (prompt-following tests)
     OUT/synthetic_meta.pkl           every player's boxes, colour, number, action (for debugging)
 
 Each clip shows a court and 4-8 players: coloured jerseys with readable numbers from the released
@@ -178,20 +180,23 @@ class Player:
 
 def make_clip(args):
     """Generate one clip: returns frames (T, H, W, 3) RGB and its annotations."""
-    idx, seed, num_frames, h, w, scale = args
+    idx, seed, num_frames, h, w, scale = args[:6]
+    num_numbers = args[6] if len(args) > 6 else len(NUMBERS)
+    acting_lookalikes = args[7] if len(args) > 7 else False
+    numbers = NUMBERS[:num_numbers]
     rng = np.random.default_rng([seed, idx])
     label = int(rng.integers(len(ACTIONS)))
     t_color = COLORS_KEYS[int(rng.integers(len(COLORS_KEYS)))]
-    t_number = NUMBERS[int(rng.integers(len(NUMBERS)))]
+    t_number = numbers[int(rng.integers(len(numbers)))]
     n_players = int(rng.integers(4, 9))
     identities = [(t_color, t_number)]
     other_colors = [c for c in COLORS_KEYS if c != t_color]
-    other_numbers = [n for n in NUMBERS if n != t_number]
+    other_numbers = [n for n in numbers if n != t_number]
     identities.append((t_color, other_numbers[int(rng.integers(len(other_numbers)))]))
     identities.append((other_colors[int(rng.integers(len(other_colors)))], t_number))
     while len(identities) < n_players:
         ident = (COLORS_KEYS[int(rng.integers(len(COLORS_KEYS)))],
-                 NUMBERS[int(rng.integers(len(NUMBERS)))])
+                 numbers[int(rng.integers(len(numbers)))])
         if ident not in identities:
             identities.append(ident)
     # positions on a jittered grid so players rarely overlap
@@ -207,7 +212,7 @@ def make_clip(args):
             start = int(rng.integers(0, num_frames - length + 1))
             players.append(Player(color, number, cx, cy, scale, ACTIONS[label], start, length,
                                   rng))
-        elif rng.random() < 0.5:
+        elif rng.random() < 0.5 or (acting_lookalikes and k in (1, 2)):
             d_len = int(rng.integers(num_frames // 3, num_frames // 2 + 1))
             d_start = int(rng.integers(0, num_frames - d_len + 1))
             d_action = ACTIONS[int(rng.integers(len(ACTIONS)))]
@@ -250,8 +255,10 @@ def write_video(path: str, frames: np.ndarray, fps: int) -> None:
 
 
 def _job(args):
-    idx, seed, num_frames, h, w, scale, out_dir, fps, write_frames = args
-    frames, tube, meta = make_clip((idx, seed, num_frames, h, w, scale))
+    (idx, seed, num_frames, h, w, scale, out_dir, fps, write_frames, num_numbers,
+     acting_lookalikes) = args
+    frames, tube, meta = make_clip((idx, seed, num_frames, h, w, scale, num_numbers,
+                                    acting_lookalikes))
     clip_id = f'{idx:05d}'
     vid = f'{ACTIONS[meta["label"]]}/{clip_id}_1'
     os.makedirs(osp.join(out_dir, 'videos', osp.dirname(vid)), exist_ok=True)
@@ -265,14 +272,47 @@ def _job(args):
     return vid, clip_id, tube, meta
 
 
+def player_tracks(meta: dict, num_frames: int, h: int, w: int) -> list:
+    """Every player's track in ACT rows, the target first.
+
+    Returns:
+        list[dict]: per player ``prompt``, ``color``, ``number``, ``is_target``, ``label`` (class
+        index of the action the player performs, -1 if none), ``action_frames`` ((first, last)
+        1-based, inclusive; None without action) and ``track`` ((num_frames, 5) float32
+        ``[frame, x1, y1, x2, y2]`` pixels, every frame, clipped to the image).
+    """
+    out = []
+    for k, p in enumerate(meta['players']):
+        boxes = p['boxes'].copy()
+        boxes[:, 0::2] = boxes[:, 0::2].clip(0, w - 1)
+        boxes[:, 1::2] = boxes[:, 1::2].clip(0, h - 1)
+        frames = np.arange(1, num_frames + 1, dtype=np.float32)[:, None]
+        acting = p['action'] is not None
+        out.append(dict(
+            prompt=prompt_of(p['color'], p['number']), color=p['color'], number=p['number'],
+            is_target=k == 0, label=ACTIONS.index(p['action']) if acting else -1,
+            action_frames=(p['start'] + 1, p['start'] + p['length']) if acting else None,
+            track=np.concatenate([frames, boxes], axis=1)))
+    return out
+
+
 def generate(out_dir: str, num_train: int = 360, num_test: int = 120, seed: int = 0,
              num_frames: int = 32, height: int = 144, width: int = 192, scale: float = 1.0,
-             fps: int = 10, write_frames: bool = False, workers: int = 2) -> dict:
-    """Generate the dataset; returns the ground-truth dict that was written."""
+             fps: int = 10, write_frames: bool = False, workers: int = 2,
+             num_numbers: int = len(NUMBERS), acting_lookalikes: bool = False) -> dict:
+    """Generate the dataset; returns the ground-truth dict that was written.
+
+    ``num_numbers`` < 43 draws jersey numbers from the first ``num_numbers`` of the released
+    vocabulary only; ``acting_lookalikes`` makes the two look-alike distractors (the target's
+    colour with another number, the target's number with another colour) always perform an
+    action of their own. With the defaults the output is the same as before these options.
+    """
+    if not 2 <= num_numbers <= len(NUMBERS):
+        raise ValueError(f'num_numbers must be in [2, {len(NUMBERS)}], got {num_numbers}')
     os.makedirs(out_dir, exist_ok=True)
     n = num_train + num_test
-    jobs = [(i, seed, num_frames, height, width, scale, out_dir, fps, write_frames)
-            for i in range(n)]
+    jobs = [(i, seed, num_frames, height, width, scale, out_dir, fps, write_frames, num_numbers,
+             acting_lookalikes) for i in range(n)]
     if workers > 1:
         with Pool(workers) as pool:
             results = pool.map(_job, jobs, chunksize=8)
@@ -280,8 +320,9 @@ def generate(out_dir: str, num_train: int = 360, num_test: int = 120, seed: int 
         results = [_job(j) for j in jobs]
     gt = dict(labels=list(ACTIONS), train_videos=[[]], test_videos=[[]], nframes={},
               resolution={}, gttubes={})
-    prompts, metas = {}, {}
+    prompts, metas, tracks = {}, {}, {}
     for i, (vid, clip_id, tube, meta) in enumerate(results):
+        tracks[vid] = player_tracks(meta, num_frames, height, width)
         (gt['train_videos'] if i < num_train else gt['test_videos'])[0].append(vid)
         gt['nframes'][vid] = num_frames
         gt['resolution'][vid] = (height, width)
@@ -292,6 +333,8 @@ def generate(out_dir: str, num_train: int = 360, num_test: int = 120, seed: int 
         pickle.dump(gt, f)
     with open(osp.join(out_dir, 'prompts_with_color.json'), 'w') as f:
         json.dump(prompts, f, indent=1)
+    with open(osp.join(out_dir, 'player_tracks.pkl'), 'wb') as f:
+        pickle.dump(tracks, f)
     with open(osp.join(out_dir, 'synthetic_meta.pkl'), 'wb') as f:
         pickle.dump(dict(seed=seed, actions=ACTIONS, flip_pairs=FLIP_PAIRS, clips=metas), f)
     return gt
@@ -310,6 +353,10 @@ def parse_args():
     p.add_argument('--fps', type=int, default=10)
     p.add_argument('--frames', action='store_true', help='also write {:05d}.jpg frame folders')
     p.add_argument('--workers', type=int, default=2)
+    p.add_argument('--num-numbers', type=int, default=len(NUMBERS),
+                   help='draw jersey numbers from the first K of the 43 released ones')
+    p.add_argument('--acting-lookalikes', action='store_true',
+                   help="the target's colour twin and number twin always perform an action")
     return p.parse_args()
 
 
@@ -317,7 +364,8 @@ def main():
     args = parse_args()
     t0 = time.time()
     gt = generate(args.out_dir, args.num_train, args.num_test, args.seed, args.num_frames,
-                  args.height, args.width, args.scale, args.fps, args.frames, args.workers)
+                  args.height, args.width, args.scale, args.fps, args.frames, args.workers,
+                  args.num_numbers, args.acting_lookalikes)
     print(f"wrote {len(gt['train_videos'][0])} train + {len(gt['test_videos'][0])} test clips "
           f'({len(gt["labels"])} classes) to {args.out_dir} in {time.time() - t0:.1f}s')
 

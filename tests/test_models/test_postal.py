@@ -1,0 +1,318 @@
+"""PoSTAL components: text encoder, PTA, ATD head (matching semantics, shapes), model."""
+import copy
+import itertools
+import os.path as osp
+
+import pytest
+import torch
+from mmaction.structures import ActionDataSample
+from mmengine.config import Config
+from mmengine.registry import DefaultScope
+from mmengine.structures import InstanceData
+
+from mmfine.registry import MODELS, TASK_UTILS
+from mmfine.utils import register_all_modules
+
+REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+SYNTH = osp.join(REPO, 'configs/postal/postal_tiny_1xb8-4x2-3e_finesports-synthetic.py')
+PROMPT = 'a player wearing a white jersey number 35'
+register_all_modules(init_default_scope=False)
+
+
+def _build(cfg):
+    with DefaultScope.overwrite_default_scope('mmfine'):
+        return MODELS.build(cfg)
+
+
+def _small_cfg(T=4, N=3, L=1, neck=True):
+    cfg = Config.fromfile(SYNTH).model
+    cfg.backbone.update(base_channels=4)
+    cfg.head.update(num_queries=N, num_frames=T)
+    cfg.head.encoder.num_layers = L
+    cfg.head.decoder.num_layers = L
+    cfg.neck.update(in_channels=64)
+    if not neck:
+        cfg.neck = None
+        cfg.head.in_channels = 64
+    return cfg
+
+
+@pytest.fixture(scope='module')
+def model():
+    torch.manual_seed(0)
+    return _build(_small_cfg())
+
+
+def _samples(n, T=4, with_gt=True, prompt=PROMPT, H=48, W=64):
+    out = []
+    for b in range(n):
+        s = ActionDataSample()
+        valid = torch.zeros(1 if with_gt else 0, T, dtype=torch.bool)
+        if with_gt:
+            valid[0, 1:] = True
+        boxes = torch.tensor([10., 8, 30, 40]).repeat(valid.shape[0], T, 1)
+        s.gt_tubes = InstanceData(boxes=boxes, labels=torch.tensor([3] * valid.shape[0], dtype=torch.long),
+                                  valid=valid)
+        s.frame_ids = torch.arange(1, T + 1) + 10
+        s.set_metainfo(dict(video_id='PostUp/00001_1', key_index=T // 2, img_shape=(H, W),
+                            prompt=prompt, resolution=(H, W), original_shape=(H, W)))
+        out.append(s)
+    return out
+
+
+def _inputs(n, T=4, H=48, W=64):
+    return torch.rand(n, 1, 3, T, H, W) * 255
+
+
+# ---------------------------------------------------------------- text encoder
+def test_text_encoder_frozen_context_learns(model):
+    enc = model.neck.text_encoder
+    model.train()
+    assert not enc.model.training  # frozen encoder stays in eval mode (no dropout)
+    assert all(not p.requires_grad for p in enc.model.parameters())
+    assert enc.ctx.requires_grad
+    model.zero_grad()
+    before = enc.model.encoder.layer[0].attention.self.query.weight.clone()
+    ctx_before = enc.ctx.detach().clone()
+    losses = model.loss(*_prep(model, _inputs(2), _samples(2)))
+    sum(losses.values()).backward()
+    assert enc.ctx.grad is not None and enc.ctx.grad.abs().sum() > 0
+    assert all(p.grad is None for p in enc.model.parameters())
+    opt = torch.optim.SGD([p for p in model.parameters() if p.requires_grad], lr=0.1)
+    opt.step()
+    assert not torch.equal(enc.ctx.detach(), ctx_before)
+    assert torch.equal(enc.model.encoder.layer[0].attention.self.query.weight, before)
+
+
+def test_text_encoder_without_learnable_context():
+    cfg = _small_cfg()
+    cfg.neck.text_encoder.learnable_context = False
+    m = _build(cfg)
+    enc = m.neck.text_encoder
+    assert not isinstance(enc.ctx, torch.nn.Parameter)
+    assert 'neck.text_encoder.ctx' not in dict(m.named_parameters())
+    # initialised from the word embeddings of the context words
+    words = enc.word_embeddings(['a player wearing a jersey number'])[0]
+    assert torch.allclose(enc.ctx, words)
+
+
+def test_text_encoder_slots_and_mask(model):
+    enc = model.neck.text_encoder
+    words = enc.word_embeddings(['white', '35'])
+    feats, mask = enc([words, []])
+    n_ctx = len(enc.ctx)
+    assert feats.shape == (2, n_ctx + 4, enc.embed_dims)
+    assert mask[0].all() and mask[1].sum() == n_ctx + 2
+    with pytest.raises(ValueError, match='slots given'):
+        enc([words + words])
+
+
+# ---------------------------------------------------------------- PTA
+def test_pta_prompt_parsing_and_type_labels(model):
+    pta = model.neck
+    assert pta.parse_prompt(PROMPT) == ['white', '35']
+    with pytest.raises(ValueError, match='does not match the prompt pattern'):
+        pta.parse_prompt('the tall one')
+    assert pta.type_label('PostUp/00001_1') == pta.type_names.index('post up')
+    with pytest.raises(ValueError, match='Dunk.*none of the'):
+        pta.type_label('Dunk/00001_1')
+
+
+def test_pta_prompt_changes_features(model):
+    model.eval()
+    feats = torch.randn(2, 64, 1, 3, 4)
+    with torch.no_grad():
+        a = model.neck(feats, [PROMPT, PROMPT])['feats']
+        b = model.neck(feats, [PROMPT, 'a player wearing a red jersey number 7'])['feats']
+        c = model.neck(feats, [None, None])['feats']
+    assert torch.allclose(a[0], b[0]) and not torch.allclose(a[1], b[1])
+    assert not torch.allclose(a, c)
+
+
+def test_pta_without_words_ignores_colour_and_number():
+    cfg = _small_cfg()
+    cfg.neck.descriptive_words = False
+    m = _build(cfg).eval()
+    feats = torch.randn(1, 64, 1, 3, 4)
+    with torch.no_grad():
+        a = m.neck(feats, [PROMPT])['feats']
+        b = m.neck(feats, ['a player wearing a red jersey number 7'])['feats']
+    assert torch.allclose(a, b)
+
+
+# ---------------------------------------------------------------- ATD head
+def _prep(m, inputs, samples, training=True):
+    data = m.data_preprocessor(dict(inputs=list(inputs), data_samples=samples), training)
+    return data['inputs'], data['data_samples']
+
+
+def test_atd_empty_ground_truth_zero_box_losses(model):
+    model.train()
+    losses = model.loss(*_prep(model, _inputs(2), _samples(2, with_gt=False)))
+    for k, v in losses.items():
+        if 'bbox' in k or 'iou' in k:
+            assert v.item() == 0, k
+    assert losses['loss_cls'] > 0 and losses['loss_type'] > 0 and losses['loss_contain'] > 0
+    sum(losses.values()).backward()  # the graph holds with zero box losses
+
+
+def test_atd_one_tube_all_losses_positive(model):
+    model.train()
+    losses = model.loss(*_prep(model, _inputs(2), _samples(2)))
+    assert set(losses) >= {'loss_cls', 'loss_bbox', 'loss_iou', 'loss_type', 'loss_contain'}
+    assert all(v.item() > 0 for v in losses.values()), losses
+
+
+def test_atd_only_covered_frames_get_box_losses(model):
+    """A ground-truth tube covering no frame except one: box losses only from that frame."""
+    head = model.head
+    cls = torch.zeros(1, 3, 9)
+    boxes = torch.full((1, 3, 4, 4), 0.5)
+    gt = InstanceData(labels=torch.tensor([1]), bboxes=torch.full((1, 4, 4), 0.5),
+                      valid=torch.tensor([[False, True, False, False]]))
+    gt.bboxes[0, 0] = torch.tensor([0.1, 0.1, 0.1, 0.1])  # uncovered frame: ignored
+    l_cls, l_box, l_iou = head.loss_by_feat_single(cls, boxes, [gt], [dict(img_shape=(8, 8))])
+    assert l_box.item() == pytest.approx(0, abs=1e-6) and l_iou.item() == pytest.approx(
+        0, abs=1e-6)
+
+
+@pytest.mark.parametrize('T,N,L', list(itertools.product((2, 4), (1, 3), (1, 2))))
+def test_atd_shapes(T, N, L):
+    torch.manual_seed(0)
+    head = _build(_small_cfg(T=T, N=N, L=L)).head
+    cls, boxes = head(torch.randn(2, head.input_proj.in_channels, 1, 3, 4))
+    assert cls.shape == (L, 2, N, 9)
+    assert boxes.shape == (L, 2, N, T, 4) and (boxes >= 0).all() and (boxes <= 1).all()
+    losses = head.loss_by_feat(cls, boxes, [
+        InstanceData(labels=torch.tensor([0]), bboxes=torch.full((1, T, 4), 0.3),
+                     valid=torch.ones(1, T, dtype=torch.bool))
+    ] * 2, [dict(img_shape=(8, 8))] * 2)
+    assert len(losses) == 3 * L and all(torch.isfinite(v) for v in losses.values())
+
+
+# ---------------------------------------------------------------- match costs / assigner
+def test_tube_match_costs_hand_computed():
+    l1 = TASK_UTILS.build(dict(type='TubeL1Cost', weight=2.))
+    giou = TASK_UTILS.build(dict(type='TubeGIoUCost', weight=1.))
+    gt = InstanceData(bboxes=torch.tensor([[[0.5, 0.5, 0.2, 0.2], [0.5, 0.5, 0.2, 0.2]]]),
+                      valid=torch.tensor([[True, False]]), labels=torch.tensor([0]))
+    pred = InstanceData(bboxes=torch.tensor([[[0.5, 0.5, 0.2, 0.2], [0.9, 0.9, 0.1, 0.1]],
+                                             [[0.6, 0.5, 0.2, 0.2], [0.5, 0.5, 0.2, 0.2]]]),
+                        scores=torch.zeros(2, 3))
+    # the second frame is not covered by the ground truth: ignored
+    assert torch.allclose(l1(pred, gt), torch.tensor([[0.], [0.2]]), atol=1e-6)
+    # pred 1 frame 0: IoU = 0.1*0.2 / (0.04 + 0.04 - 0.02) = 1/3, enclosing area = union
+    assert torch.allclose(giou(pred, gt), torch.tensor([[-1.], [-1 / 3]]), atol=1e-5)
+
+
+def test_hungarian_assigner_with_tube_costs():
+    assigner = TASK_UTILS.build(dict(
+        type='mmdet.HungarianAssigner',
+        match_costs=[dict(type='mmdet.ClassificationCost', weight=1.),
+                     dict(type='TubeL1Cost', weight=5., _scope_='mmfine'),
+                     dict(type='TubeGIoUCost', weight=2., _scope_='mmfine')]))
+    T = 3
+    gt = InstanceData(labels=torch.tensor([1, 0]),
+                      bboxes=torch.tensor([[0.2, 0.2, 0.1, 0.1], [0.7, 0.7, 0.2, 0.2]])[:, None]
+                      .repeat(1, T, 1), valid=torch.ones(2, T, dtype=torch.bool))
+    pred = InstanceData(scores=torch.zeros(3, 3),
+                        bboxes=torch.tensor([[0.7, 0.7, 0.2, 0.2], [0.5, 0.5, 0.5, 0.5],
+                                             [0.2, 0.21, 0.1, 0.1]])[:, None].repeat(1, T, 1))
+    res = assigner.assign(pred, gt)
+    assert res.gt_inds.tolist() == [2, 0, 1]
+
+
+# ---------------------------------------------------------------- model
+def test_predict_with_and_without_prompt(model):
+    model.eval()
+    inputs, samples = _prep(model, _inputs(2), _samples(2), training=False)
+    with torch.no_grad():
+        given = model.predict(inputs, samples)
+        g_scores = [s.pred_clip_tubes.cls_scores.clone() for s in given]
+        other = model.predict(inputs, samples, prompts='a player wearing a red jersey number 7')
+        o_scores = [s.pred_clip_tubes.cls_scores.clone() for s in other]
+        from_video = model.predict(inputs, _samples_no_prompt(samples))
+    for s in from_video:
+        d = s.pred_frame_dets
+        assert d['box'].shape == (len(d['score']), 4) and (d['frame'] == 13).all()
+        assert s.pred_clip_tubes.boxes.shape == (3, 4, 4)
+        assert s.pred_type_scores.shape == (8, )
+    assert not torch.allclose(g_scores[0], o_scores[0])
+
+
+def _samples_no_prompt(samples):
+    for s in samples:
+        s.set_metainfo(dict(prompt=None))
+    return samples
+
+
+def test_tuber_baseline_has_no_prompt_path():
+    m = _build(_small_cfg(neck=False)).eval()
+    assert not m.with_prompt
+    inputs, samples = _prep(m, _inputs(1), _samples(1), training=False)
+    with torch.no_grad():
+        out = m.predict(inputs, samples)[0]
+    probs = torch.softmax(m.head(m.extract_feat(inputs, [None])['feats'])[0][-1], -1)
+    assert torch.allclose(out.pred_clip_tubes.cls_scores, probs[0, :, :-1])
+    m.train()
+    assert set(m.loss(*_prep(m, _inputs(1), _samples(1)))) == {
+        'loss_cls', 'loss_bbox', 'loss_iou'}
+
+
+def test_boxes_back_to_annotation_pixels():
+    from mmfine.models.heads import tube_boxes_to_pixels
+    box = torch.tensor([[0.25, 0.5, 0.5, 1.0]])
+    meta = dict(img_shape=(100, 200), scale_factor=(0.5, 0.25), crop_bbox=(10, 20, 210, 120),
+                resolution=(800, 1000), original_shape=(400, 500))
+    # input px (50, 50, 100, 100) -> +crop (60, 70, 110, 120) -> /scale (120, 280, 220, 480)
+    # -> x2 to the annotation resolution
+    assert torch.allclose(tube_boxes_to_pixels(box, meta),
+                          torch.tensor([[240., 560, 440, 960]]))
+    flipped = tube_boxes_to_pixels(box, dict(img_shape=(100, 200), flip=True))
+    assert torch.allclose(flipped, torch.tensor([[100., 50, 150, 100]]))
+
+
+def test_pta_target_map_loss_points_at_the_keyframe_box_centre(model):
+    """The auxiliary target-map loss is a CE over positions: minimal when the logits peak at
+    the cell of the keyframe box centre, and zero (graph kept) for clips without the target."""
+    pta = model.neck
+    assert pta.loss_target_map is not None  # the synthetic config turns it on
+    samples = _samples(1, H=48, W=64)  # box (10, 8, 30, 40): centre (20, 24)
+    H, W = 3, 4
+    feats = torch.zeros(1, 8, 1, H, W)
+    good = torch.full((1, H * W), -10.)
+    good[0, (24 * H // 48) * W + 20 * W // 64] = 10.
+    bad = torch.full((1, H * W), -10.)
+    bad[0, 0] = 10.
+    lg = pta._target_map_loss(dict(target_map_logits=good, feats=feats), samples)
+    lb = pta._target_map_loss(dict(target_map_logits=bad, feats=feats), samples)
+    assert lg.item() < 1e-3 and lb.item() > 10
+    empty = _samples(1, with_gt=False)
+    assert pta._target_map_loss(dict(target_map_logits=bad.requires_grad_(), feats=feats),
+                                empty).item() == 0
+
+
+def test_atd_target_map_reference_points(model):
+    """With a target map, queries start from the memory at the target and box centres are
+    offsets from the map's expected position."""
+    head = copy.deepcopy(model.head)
+    T, H, W = 2, 3, 4
+    memory = torch.randn(1, T * H * W, head.embed_dims)
+    tmap = torch.zeros(1, H * W)
+    tmap[0, 1 * W + 2] = 1.0  # row 1, column 2
+    dec = head.pre_decoder(memory, tmap, (T, H, W))
+    assert torch.allclose(dec['reference'], torch.tensor([[2.5 / W, 1.5 / H]]))
+    expected = memory.view(T, H * W, -1)[:, 1 * W + 2].mean(0)
+    assert torch.allclose(dec['query'][0, 0], expected, atol=1e-6)
+    assert dec['query'].shape == dec['query_pos'].shape
+    # zero offsets put every box centre on the reference point
+    hs = torch.zeros(1, 1, head.num_queries * head.num_frames, head.embed_dims)
+    for m in head.fc_reg.layers:
+        torch.nn.init.zeros_(m.weight)
+        torch.nn.init.zeros_(m.bias)
+    feat = torch.randn(1, T * H * W, head.embed_dims)
+    _, boxes = head.forward_branches(hs, feat, torch.zeros_like(feat),
+                                     torch.zeros(1, T * H * W, dtype=torch.bool),
+                                     reference=dec['reference'])
+    assert torch.allclose(boxes[..., :2], dec['reference'].view(1, 1, 1, 1, 2).expand(
+        1, 1, head.num_queries, head.num_frames, 2), atol=1e-4)

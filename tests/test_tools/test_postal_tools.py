@@ -1,0 +1,115 @@
+"""PoSTAL end to end on a tiny synthetic set: tools/train.py, tools/test.py,
+tools/dist_train.sh (2 CPU processes), the demo and the prompt-following analysis."""
+import json
+import os
+import os.path as osp
+import pickle
+import re
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+CONFIG = 'configs/postal/postal_tiny_1xb8-4x2-3e_finesports-synthetic.py'
+
+
+@pytest.fixture(scope='module')
+def postal_data(tmp_path_factory, generator):
+    root = str(tmp_path_factory.mktemp('postal_tiny'))
+    generator.generate(root, num_train=6, num_test=2, seed=5, num_frames=12, workers=1,
+                       num_numbers=10, acting_lookalikes=True)
+    return root
+
+
+def _options(root, max_epochs=1):
+    opts = [f'train_cfg.max_epochs={max_epochs}', f'train_cfg.val_begin={max_epochs}',
+            'default_hooks.logger.interval=1', 'train_dataloader.batch_size=4',
+            'global_train_batch_size=4', 'model.backbone.base_channels=4',
+            'model.neck.in_channels=64', 'test_evaluator.linker.min_len=3',
+            'val_evaluator.linker.min_len=3', 'param_scheduler.0.end=2']
+    for split in ('train', 'val', 'test'):
+        d = f'{split}_dataloader'
+        opts += [f'{d}.num_workers=0', f'{d}.persistent_workers=False',
+                 f'{d}.dataset.ann_file={root}/FineSports-GT.pkl',
+                 f'{d}.dataset.prompt_file={root}/prompts_with_color.json',
+                 f'{d}.dataset.data_prefix.video={root}/videos']
+    return ['--cfg-options', *opts]
+
+
+def _run(args):
+    env = dict(os.environ, OMP_NUM_THREADS='1', PYTHON=sys.executable)
+    env.pop('LOCAL_RANK', None)
+    proc = subprocess.run(args, cwd=REPO, env=env, capture_output=True, text=True, timeout=900)
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-6000:]
+    return proc.stdout + proc.stderr
+
+
+@pytest.fixture(scope='module')
+def trained(postal_data, tmp_path_factory):
+    work = str(tmp_path_factory.mktemp('postal_work'))
+    out = _run([sys.executable, 'tools/train.py', CONFIG, '--work-dir', work,
+                *_options(postal_data)])
+    return work, out
+
+
+def test_train_then_test_prints_frame_and_video_map(postal_data, trained):
+    work, out = trained
+    losses = [float(v) for v in re.findall(r'\bloss: ([0-9.]+)', out)]
+    assert len(losses) >= 4 and all(np.isfinite(losses))
+    assert 'loss_type' in out and 'loss_contain' in out and 'd0.loss_bbox' in out
+    ckpt = osp.join(work, 'epoch_1.pth')
+    out = _run([sys.executable, 'tools/test.py', CONFIG, ckpt, '--work-dir', work,
+                *_options(postal_data)])
+    line = [ln for ln in out.splitlines() if ln.startswith('mmfine test metrics: ')][-1]
+    metrics = json.loads(line[len('mmfine test metrics: '):])
+    for key in ('stal/frame_mAP@0.50', 'stal/video_mAP@0.20', 'stal/video_mAP@0.50'):
+        assert 0.0 <= metrics[key] <= 1.0, key
+
+
+def test_demo_writes_video_and_tubes_json(postal_data, trained, tmp_path):
+    import decord
+    work, _ = trained
+    with open(osp.join(postal_data, 'FineSports-GT.pkl'), 'rb') as f:
+        vid = pickle.load(f)['test_videos'][0][0]
+    video = osp.join(postal_data, 'videos', vid + '.mp4')
+    out = str(tmp_path / 'demo' / 'out.mp4')
+    for prompt in ('a player wearing a white jersey number 35', 'auto'):
+        log = _run([sys.executable, 'demo/postal_demo.py', video, prompt, CONFIG,
+                    osp.join(work, 'epoch_1.pth'), '--out', out, '--score-thr', '0'])
+        assert 'wrote' in log
+        reader = decord.VideoReader(out)
+        assert len(reader) == 12 and reader[0].shape == (144, 192, 3)
+        with open(str(tmp_path / 'demo' / 'out.json')) as f:
+            data = json.load(f)
+        assert data['num_frames'] == 12 and data['resolution'] == [144, 192]
+        assert data['prompt'] == (None if prompt == 'auto' else prompt)
+        for t in data['tubes']:
+            assert t['class'] in ('DriveLeft', 'DriveRight', 'Shoot', 'Pass', 'Dribble',
+                                  'PostUp', 'Crossover', 'Layup')
+            assert all(len(r) == 5 for r in t['boxes'])
+
+
+def test_prompt_following_analysis_runs(postal_data, trained, tmp_path, tool_module):
+    work, _ = trained
+    tool = tool_module('tools/analysis_tools/postal_prompt_following.py')
+    from mmengine.config import Config
+    cfg = Config.fromfile(osp.join(REPO, CONFIG))
+    cfg.merge_from_dict(dict(model=dict(backbone=dict(base_channels=4),
+                                        neck=dict(in_channels=64))))
+    from mmfine.apis import init_postal
+    model = init_postal(cfg, osp.join(work, 'epoch_1.pth'))
+    res = tool.evaluate(model, postal_data)
+    assert res['clips'] == 2 and res['skipped'] == 0
+    assert 0 <= res['follow_rate'] <= 1 and len(res['per_clip']) == 2
+    for row in res['per_clip']:
+        assert row['distractor'] != row['target']
+        assert 0 <= row['iou_named'] <= 1
+
+
+def test_dist_train_two_cpu_processes(postal_data, tmp_path):
+    work = str(tmp_path / 'dist')
+    out = _run(['bash', 'tools/dist_train.sh', CONFIG, '2', '--work-dir', work,
+                *_options(postal_data)])
+    assert osp.isfile(osp.join(work, 'epoch_1.pth')), out[-2000:]
