@@ -14,7 +14,7 @@ from mmfine.registry import MODELS, TASK_UTILS
 from mmfine.utils import register_all_modules
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
-SYNTH = osp.join(REPO, 'configs/postal/postal_tiny_1xb8-4x2-3e_finesports-synthetic.py')
+SYNTH = osp.join(REPO, 'configs/postal/postal_tiny_1xb8-4x2-4e_finesports-synthetic.py')
 PROMPT = 'a player wearing a white jersey number 35'
 register_all_modules(init_default_scope=False)
 

@@ -85,3 +85,14 @@ def test_metric_links_frame_detections_into_tubes():
     assert res['video_mAP@0.50'] == pytest.approx(1.0)
     res = run(0)
     assert res['frame_mAP@0.50'] == 0 and res['video_mAP@0.50'] == 0
+
+
+def test_metric_reports_zero_video_map_when_nothing_links():
+    gt = [dict(label=0, boxes=np.array([[1, 0, 0, 10, 10], [2, 0, 0, 10, 10.]]))]
+    metric = FrameVideoMAPMetric(classes=['a'], linker=dict(type='TubeLinker', min_len=5))
+    dets = dict(frame=np.array([1]), label=np.array([0]), score=np.array([0.5]),
+                box=np.array([[0, 0, 10, 10.]]))
+    metric.process({}, [dict(video_id='v', gt_video_tubes=gt, pred_frame_dets=dets)])
+    res = metric.compute_metrics(metric.results)
+    assert res['video_mAP@0.20'] == 0 and res['video_mAP@0.50'] == 0
+    assert res['frame_mAP@0.50'] == pytest.approx(0.5)

@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
-CONFIG = 'configs/postal/postal_tiny_1xb8-4x2-3e_finesports-synthetic.py'
+CONFIG = 'configs/postal/postal_tiny_1xb8-4x2-4e_finesports-synthetic.py'
 
 
 @pytest.fixture(scope='module')

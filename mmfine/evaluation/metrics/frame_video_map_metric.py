@@ -112,7 +112,7 @@ class FrameVideoMAPMetric(BaseMetric):
         tubes = [dict(t, video=r['video']) for r in results for t in r.get('tubes', [])]
         if self.linker is not None and fd:
             tubes += self._link(dets, {r['video'] for r in results if 'tubes' in r})
-        if tubes or any('tubes' in r for r in results):
+        if tubes or any('tubes' in r for r in results) or (self.linker is not None and fd):
             res = video_map(gt, tubes, classes, self.video_iou_thrs, self.convention)
             out.update({f'video_{k}': v for k, v in res.items() if k.startswith('mAP@')})
         if not out:

@@ -72,8 +72,9 @@ class ATDHead(BaseModule):
     Optional target map (an mmfine addition, used with the PTA's auxiliary target-map loss by
     the small synthetic configs; not in the paper): given ``target_map`` (B, H'W'), a
     distribution over positions of where the prompted target is, the queries start from the
-    memory features pooled with it and the box centres are predicted as offsets (in inverse
-    sigmoid space) from its expected position, as reference points do in Deformable / DAB-DETR.
+    memory features at its most likely position and the box centres are predicted as offsets
+    (in inverse sigmoid space) from that position's centre, as reference points do in
+    Deformable / DAB-DETR.
 
     Every decoder level gets the full loss (``d{i}.loss_*`` for the auxiliary ones, the last
     without prefix): CE over K + 1 classes (no-action weight ``bg_cls_weight``), per-frame L1
@@ -193,14 +194,18 @@ class ATDHead(BaseModule):
                     grid: Tuple[int, int, int] = None) -> Dict[str, Tensor]:
         """Queries with the N x T learnable tube query embeddings as positions.
 
-        The query content is zero (DETR) or, with ``target_map`` (B, H'W'), the memory pooled
-        with it; then ``reference`` (B, 2) is the map's expected (cx, cy).
+        The query content is zero (DETR) or, with ``target_map`` (B, H'W'), the memory at the
+        map's most likely position (averaged over T'); then ``reference`` (B, 2) is that
+        position's centre (cx, cy).
         """
         B = memory.shape[0]
         query_pos = self.query_embedding.weight[None].expand(B, -1, -1)  # [B, N*T, D]
         if target_map is None:
             return dict(query=torch.zeros_like(query_pos), query_pos=query_pos)
         T, H, W = grid
+        # the most likely position (the map carries no gradient, so nothing is lost by the
+        # hard choice; a soft average would land between two look-alike players)
+        target_map = F.one_hot(target_map.argmax(-1), H * W).to(memory.dtype)  # [B, H'W']
         w = target_map.view(B, 1, H * W).expand(B, T, H * W).reshape(B, 1, -1) / T
         content = torch.bmm(w, memory)  # [B, 1, D]
         ys = (torch.arange(H, device=memory.device).float() + 0.5) / H

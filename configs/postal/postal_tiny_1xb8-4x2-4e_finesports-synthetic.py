@@ -78,7 +78,7 @@ train_dataloader = dict(
     batch_size=8,
     num_workers=2,
     persistent_workers=True,
-    dataset=dict(dataset, split='train', frame_stride=3, pipeline=train_pipeline,
+    dataset=dict(dataset, split='train', frame_stride=4, pipeline=train_pipeline,
                  _delete_=True))
 val_dataloader = dict(
     batch_size=8,
@@ -97,7 +97,7 @@ test_dataloader = dict(
 val_evaluator = dict(linker=dict(min_len=8, det_score_thr=0.1, max_gap=1))
 test_evaluator = val_evaluator
 
-max_epochs = 3
+max_epochs = 4
 train_cfg = dict(type='EpochBasedTrainLoop', max_epochs=max_epochs, val_begin=max_epochs,
                  val_interval=1)
 val_cfg = dict(type='ValLoop')
