@@ -80,6 +80,9 @@ train_dataloader = dict(
     persistent_workers=True,
     dataset=dict(dataset, split='train', frame_stride=4, pipeline=train_pipeline,
                  _delete_=True))
+# validation (end of training only) on every 4th frame: cheaper, but frame-mAP then counts the
+# other frames' ground truth as missed (a lower bound, for checkpoint selection only);
+# tools/test.py uses every frame
 val_dataloader = dict(
     batch_size=8,
     num_workers=2,
