@@ -28,6 +28,7 @@ import numpy as np
 sys.path.insert(0, osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))))
 
 from mmfine.apis import decode_video, inference_postal, init_postal  # noqa: E402
+from mmfine.evaluation.functional import pair_box_iou  # noqa: E402
 
 
 def best_box_per_frame(dets: dict, num_frames: int) -> np.ndarray:
@@ -38,17 +39,6 @@ def best_box_per_frame(dets: dict, num_frames: int) -> np.ndarray:
         if 1 <= f <= num_frames and s > best[f - 1]:
             best[f - 1], out[f - 1] = s, b
     return out
-
-
-def box_iou(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """Row-wise IoU of (n, 4) boxes; 0 where a row of ``a`` is NaN."""
-    w = np.clip(np.minimum(a[:, 2], b[:, 2]) - np.maximum(a[:, 0], b[:, 0]), 0, None)
-    h = np.clip(np.minimum(a[:, 3], b[:, 3]) - np.maximum(a[:, 1], b[:, 1]), 0, None)
-    inter = w * h
-    union = (a[:, 2] - a[:, 0]) * (a[:, 3] - a[:, 1]) + (b[:, 2] - b[:, 0]) * (
-        b[:, 3] - b[:, 1]) - inter
-    iou = np.where(union > 0, inter / np.where(union > 0, union, 1), 0)
-    return np.nan_to_num(iou, nan=0.0)
 
 
 def pick_distractor(players: list):
@@ -63,7 +53,7 @@ def pick_distractor(players: list):
 def mean_iou_on_action(boxes: np.ndarray, player: dict) -> float:
     first, last = player['action_frames']
     track = player['track'][first - 1:last, 1:]
-    return float(box_iou(boxes[first - 1:last], track).mean())
+    return float(pair_box_iou(boxes[first - 1:last], track).mean())  # 0 for NaN rows
 
 
 def evaluate(model, data_root: str, min_iou: float = 0.5, num_clips: int = None,

@@ -106,8 +106,6 @@ class FrameVideoMAPMetric(BaseMetric):
                  for r in fd])
             dets['label'] = dets['label'].astype(np.int64)
             res = frame_map(gt, dets, classes, self.frame_iou_thr, self.convention)
-            if self.linker is not None:
-                dets = dict(dets, video=dets['video'].astype(str))
             out[f'frame_mAP@{self.frame_iou_thr:.2f}'] = res['mAP']
         tubes = [dict(t, video=r['video']) for r in results for t in r.get('tubes', [])]
         if self.linker is not None and fd:

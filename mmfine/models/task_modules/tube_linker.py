@@ -3,17 +3,13 @@ from typing import Dict, List
 
 import numpy as np
 
+from mmfine.evaluation.functional import pair_box_iou
 from mmfine.registry import TASK_UTILS
 
 
 def _iou_one_to_many(box: np.ndarray, boxes: np.ndarray) -> np.ndarray:
     """IoU of one xyxy box (4,) with (K, 4) boxes (no +1, the MultiSports convention)."""
-    w = np.clip(np.minimum(box[2], boxes[:, 2]) - np.maximum(box[0], boxes[:, 0]), 0, None)
-    h = np.clip(np.minimum(box[3], boxes[:, 3]) - np.maximum(box[1], boxes[:, 1]), 0, None)
-    inter = w * h
-    union = ((box[2] - box[0]) * (box[3] - box[1]) +
-             (boxes[:, 2] - boxes[:, 0]) * (boxes[:, 3] - boxes[:, 1]) - inter)
-    return np.where(union > 0, inter / np.where(union > 0, union, 1), 0.0)
+    return pair_box_iou(np.broadcast_to(box, boxes.shape), boxes)
 
 
 def _nms(boxes: np.ndarray, scores: np.ndarray, iou_thr: float, top_k: int) -> np.ndarray:

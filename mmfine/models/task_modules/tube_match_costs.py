@@ -14,37 +14,14 @@ so they mix with mmdet's ``ClassificationCost`` in one ``match_costs`` list::
 (``_scope_`` rather than an ``mmfine.`` prefix: mmdet's registry only resolves prefixes of its
 direct siblings, and mmfine's registries are children of mmaction2's.)
 """
-from typing import Optional, Union
+from typing import Optional
 
-import torch
-from mmdet.structures.bbox import bbox_cxcywh_to_xyxy
+from mmdet.models.task_modules.assigners.match_cost import BaseMatchCost
+from mmdet.structures.bbox import bbox_cxcywh_to_xyxy, bbox_overlaps
 from mmengine.structures import InstanceData
 from torch import Tensor
 
 from mmfine.registry import TASK_UTILS
-
-
-def pairwise_giou(a: Tensor, b: Tensor) -> Tensor:
-    """Generalized IoU of every box of ``a`` with every box of ``b``, frame by frame.
-
-    Args:
-        a (Tensor): (N, T, 4) xyxy.
-        b (Tensor): (M, T, 4) xyxy.
-
-    Returns:
-        Tensor: (N, M, T).
-    """
-    a, b = a[:, None], b[None]  # [N, 1, T, 4], [1, M, T, 4]
-    area_a = (a[..., 2] - a[..., 0]).clamp(min=0) * (a[..., 3] - a[..., 1]).clamp(min=0)
-    area_b = (b[..., 2] - b[..., 0]).clamp(min=0) * (b[..., 3] - b[..., 1]).clamp(min=0)
-    lt = torch.maximum(a[..., :2], b[..., :2])
-    rb = torch.minimum(a[..., 2:], b[..., 2:])
-    inter = (rb - lt).clamp(min=0).prod(-1)
-    union = area_a + area_b - inter
-    iou = inter / union.clamp(min=1e-6)
-    enc = (torch.maximum(a[..., 2:], b[..., 2:]) - torch.minimum(a[..., :2], b[..., :2]))
-    enc_area = enc.clamp(min=0).prod(-1)
-    return iou - (enc_area - union) / enc_area.clamp(min=1e-6)
 
 
 def _frame_mean(cost: Tensor, valid: Tensor) -> Tensor:
@@ -54,15 +31,12 @@ def _frame_mean(cost: Tensor, valid: Tensor) -> Tensor:
 
 
 @TASK_UTILS.register_module()
-class TubeL1Cost:
+class TubeL1Cost(BaseMatchCost):
     """Mean per-frame L1 distance of normalised ``(cx, cy, w, h)`` boxes.
 
     Args:
         weight (float): Defaults to 1.
     """
-
-    def __init__(self, weight: Union[float, int] = 1.) -> None:
-        self.weight = weight
 
     def __call__(self, pred_instances: InstanceData, gt_instances: InstanceData,
                  img_meta: Optional[dict] = None, **kwargs) -> Tensor:
@@ -73,19 +47,17 @@ class TubeL1Cost:
 
 
 @TASK_UTILS.register_module()
-class TubeGIoUCost:
+class TubeGIoUCost(BaseMatchCost):
     """Mean per-frame negative generalized IoU (boxes ``(cx, cy, w, h)``, normalised).
 
     Args:
         weight (float): Defaults to 1.
     """
 
-    def __init__(self, weight: Union[float, int] = 1.) -> None:
-        self.weight = weight
-
     def __call__(self, pred_instances: InstanceData, gt_instances: InstanceData,
                  img_meta: Optional[dict] = None, **kwargs) -> Tensor:
         """Returns the (N, M) cost matrix."""
-        giou = pairwise_giou(bbox_cxcywh_to_xyxy(pred_instances.bboxes),
-                             bbox_cxcywh_to_xyxy(gt_instances.bboxes))  # [N, M, T]
+        pred = bbox_cxcywh_to_xyxy(pred_instances.bboxes).transpose(0, 1)  # [T, N, 4]
+        gt = bbox_cxcywh_to_xyxy(gt_instances.bboxes).transpose(0, 1)  # [T, M, 4]
+        giou = bbox_overlaps(pred, gt, mode='giou').permute(1, 2, 0)  # [N, M, T]
         return -_frame_mean(giou, gt_instances.valid) * self.weight
