@@ -23,7 +23,7 @@ import torch
 
 REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
 sys.path.insert(0, REPO)
-DEFAULT = 'configs/postal/postal_tiny_1xb8-4x2-4e_finesports-synthetic.py'
+DEFAULT = 'configs/postal/postal_tiny_1xb8-4x2-2e_finesports-synthetic.py'
 
 
 def peak_rss_mb() -> float:

@@ -3,7 +3,7 @@
 Example::
 
     python demo/postal_demo.py video.mp4 "a player wearing a white jersey number 35" \
-        configs/postal/postal_tiny_1xb8-4x2-4e_finesports-synthetic.py work_dirs/x/epoch_3.pth \
+        configs/postal/postal_tiny_1xb8-4x2-2e_finesports-synthetic.py work_dirs/x/epoch_3.pth \
         --out out.mp4
 
 The video is decoded with decord; a clip is centred on every frame (``--frame-stride``), the

@@ -14,7 +14,7 @@ from mmfine.registry import MODELS, TASK_UTILS
 from mmfine.utils import register_all_modules
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
-SYNTH = osp.join(REPO, 'configs/postal/postal_tiny_1xb8-4x2-4e_finesports-synthetic.py')
+SYNTH = osp.join(REPO, 'configs/postal/postal_tiny_1xb8-4x2-2e_finesports-synthetic.py')
 PROMPT = 'a player wearing a white jersey number 35'
 register_all_modules(init_default_scope=False)
 
@@ -26,7 +26,6 @@ def _build(cfg):
 
 def _small_cfg(T=4, N=3, L=1, neck=True):
     cfg = Config.fromfile(SYNTH).model
-    cfg.backbone.update(base_channels=4)
     cfg.head.update(num_queries=N, num_frames=T)
     cfg.head.encoder.num_layers = L
     cfg.head.decoder.num_layers = L
@@ -138,6 +137,30 @@ def test_pta_without_words_ignores_colour_and_number():
         a = m.neck(feats, [PROMPT])['feats']
         b = m.neck(feats, ['a player wearing a red jersey number 7'])['feats']
     assert torch.allclose(a, b)
+
+
+def test_pta_contains_from_the_target_position():
+    """contain_input='target': the contains logits only see the features under the map."""
+    cfg = _small_cfg()
+    assert cfg.neck.contain_input == 'target'  # the synthetic config uses it
+    m = _build(cfg).eval()
+    pta = m.neck
+    feats = torch.randn(1, 64, 2, 3, 4)
+    with torch.no_grad():
+        out = pta(feats, [PROMPT])
+        fused = out['feats'].flatten(2)  # [1, C, T'H'W']
+        w = out['target_map'].repeat(1, 2) / 2  # [1, T'H'W']
+        expected = pta.contain_fc((fused * w[:, None]).sum(-1))
+        assert torch.allclose(out['contain_logits'], expected, atol=1e-5)
+        # not the plain average over all positions
+        assert not torch.allclose(out['contain_logits'], pta.contain_fc(fused.mean(-1)))
+    bad = copy.deepcopy(cfg.neck)
+    bad.loss_target_map = None
+    with pytest.raises(ValueError, match='needs loss_target_map'):
+        _build(bad)
+    bad.contain_input = 'everything'
+    with pytest.raises(ValueError, match="contain_input must be"):
+        _build(bad)
 
 
 # ---------------------------------------------------------------- ATD head
@@ -302,8 +325,13 @@ def test_atd_target_map_reference_points(model):
     tmap[0, 1 * W + 2] = 1.0  # row 1, column 2
     dec = head.pre_decoder(memory, tmap, (T, H, W))
     assert torch.allclose(dec['reference'], torch.tensor([[2.5 / W, 1.5 / H]]))
-    expected = memory.view(T, H * W, -1)[:, 1 * W + 2].mean(0)
-    assert torch.allclose(dec['query'][0, 0], expected, atol=1e-6)
+    # the query of tube n on frame t starts from the memory at the cell, time step t * T' // T
+    at_cell = memory.view(T, H * W, -1)[:, 1 * W + 2]  # [T', D]
+    Tq = head.num_frames
+    for n in range(head.num_queries):
+        for t in range(Tq):
+            assert torch.allclose(dec['query'][0, n * Tq + t], at_cell[t * T // Tq], atol=1e-6)
+    assert not torch.allclose(dec['query'][0, 0], dec['query'][0, Tq - 1])
     assert dec['query'].shape == dec['query_pos'].shape
     # zero offsets put every box centre on the reference point
     hs = torch.zeros(1, 1, head.num_queries * head.num_frames, head.embed_dims)

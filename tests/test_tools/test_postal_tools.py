@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
-CONFIG = 'configs/postal/postal_tiny_1xb8-4x2-4e_finesports-synthetic.py'
+CONFIG = 'configs/postal/postal_tiny_1xb8-4x2-2e_finesports-synthetic.py'
 
 
 @pytest.fixture(scope='module')
@@ -26,9 +26,10 @@ def postal_data(tmp_path_factory, generator):
 def _options(root, max_epochs=1):
     opts = [f'train_cfg.max_epochs={max_epochs}', f'train_cfg.val_begin={max_epochs}',
             'default_hooks.logger.interval=1', 'train_dataloader.batch_size=4',
-            'global_train_batch_size=4', 'model.backbone.base_channels=4',
-            'model.neck.in_channels=64', 'test_evaluator.linker.min_len=3',
-            'val_evaluator.linker.min_len=3', 'param_scheduler.0.end=2']
+            'global_train_batch_size=4', 'model.backbone.base_channels=8',
+            'model.neck.in_channels=32', 'test_evaluator.linker.min_len=3',
+            'val_evaluator.linker.min_len=3', 'param_scheduler.0.end=2',
+            'train_dataloader.dataset.frame_stride=4']
     for split in ('train', 'val', 'test'):
         d = f'{split}_dataloader'
         opts += [f'{d}.num_workers=0', f'{d}.persistent_workers=False',
@@ -96,8 +97,8 @@ def test_prompt_following_analysis_runs(postal_data, trained, tmp_path, tool_mod
     tool = tool_module('tools/analysis_tools/postal_prompt_following.py')
     from mmengine.config import Config
     cfg = Config.fromfile(osp.join(REPO, CONFIG))
-    cfg.merge_from_dict(dict(model=dict(backbone=dict(base_channels=4),
-                                        neck=dict(in_channels=64))))
+    cfg.merge_from_dict(dict(model=dict(backbone=dict(base_channels=8),
+                                        neck=dict(in_channels=32))))
     from mmfine.apis import init_postal
     model = init_postal(cfg, osp.join(work, 'epoch_1.pth'))
     res = tool.evaluate(model, postal_data)
@@ -106,6 +107,52 @@ def test_prompt_following_analysis_runs(postal_data, trained, tmp_path, tool_mod
     for row in res['per_clip']:
         assert row['distractor'] != row['target']
         assert 0 <= row['iou_named'] <= 1
+    assert abs(sum(res['landed_on'].values()) - 1) < 1e-6
+
+
+def test_clip_diagnostics_runs(postal_data, trained, tool_module):
+    work, _ = trained
+    tool = tool_module('tools/analysis_tools/postal_clip_diagnostics.py')
+    from mmengine.config import Config
+    cfg = Config.fromfile(osp.join(REPO, CONFIG))
+    cfg.merge_from_dict(dict(model=dict(backbone=dict(base_channels=8),
+                                        neck=dict(in_channels=32))))
+    for split in ('train', 'test'):
+        d = cfg[f'{split}_dataloader'].dataset
+        d.ann_file = f'{postal_data}/FineSports-GT.pkl'
+        d.prompt_file = f'{postal_data}/prompts_with_color.json'
+        d.data_prefix = dict(video=f'{postal_data}/videos')
+    from mmfine.apis import init_postal
+    model = init_postal(cfg, osp.join(work, 'epoch_1.pth'))
+    res = tool.diagnose(model, tool.build_split(cfg, 'test'), num_clips=6)
+    assert res['clips'] == 6 and 0 < res['covered'] <= 6
+    for key in ('contain_acc', 'target_map_hit', 'iou_best_tube', 'iou_any_tube', 'class_acc'):
+        assert 0 <= res[key] <= 1, key
+    assert res['iou_any_tube'] >= res['iou_best_tube']
+
+
+def test_prompt_following_landing_roles(tool_module):
+    tool = tool_module('tools/analysis_tools/postal_prompt_following.py')
+    T = 4
+
+    def player(color, number, x):
+        track = np.zeros((T, 5))
+        track[:, 0] = np.arange(1, T + 1)
+        track[:, 1:] = [x, 10, x + 10, 40]
+        return dict(color=color, number=number, track=track, action_frames=(1, T))
+
+    players = [player('blue', '11', 0), player('blue', '0', 20), player('black', '11', 40),
+               player('red', '5', 60)]
+    boxes = np.array([[0, 10, 10, 40],     # the target
+                      [21, 10, 31, 40],    # the colour twin (IoU 0.82)
+                      [40, 10, 50, 40],    # the number twin
+                      [np.nan] * 4])       # no detection
+    counts = tool.landed_on(boxes, players)
+    assert counts == dict(target=1, colour_twin=1, number_twin=1, other=0, nobody=1)
+    boxes[3] = [60, 10, 70, 40]
+    assert tool.landed_on(boxes, players)['other'] == 1
+    boxes[3] = [65, 10, 75, 40]  # IoU 1/3 with the red player: below 0.5
+    assert tool.landed_on(boxes, players)['nobody'] == 1
 
 
 def test_dist_train_two_cpu_processes(postal_data, tmp_path):

@@ -11,6 +11,12 @@ at least ``--min-iou``. The same is reported with the original prompt (the targe
 reference, and, under the changed prompt, the mean IoU with the original target (low when the
 boxes left it).
 
+With the original prompt it also reports whom the best box lands on, over all frames of the
+target's action: the target, its colour twin (same colour, other number), its number twin
+(same number, other colour), another player, or nobody (best IoU with every player below
+``--min-iou``, or no detection). A model that reads the colour but not the number splits
+between the target and the colour twin.
+
 Usage::
 
     python tools/analysis_tools/postal_prompt_following.py CONFIG CHECKPOINT \
@@ -56,6 +62,40 @@ def mean_iou_on_action(boxes: np.ndarray, player: dict) -> float:
     return float(pair_box_iou(boxes[first - 1:last], track).mean())  # 0 for NaN rows
 
 
+ROLES = ('target', 'colour_twin', 'number_twin', 'other', 'nobody')
+
+
+def role_of(player: dict, target: dict) -> str:
+    """A distractor's relation to the target (see the module docstring)."""
+    if player is target:
+        return 'target'
+    if player['color'] == target['color']:
+        return 'colour_twin'
+    if player['number'] == target['number']:
+        return 'number_twin'
+    return 'other'
+
+
+def landed_on(boxes: np.ndarray, players: list, min_iou: float = 0.5) -> dict:
+    """Count, over the target's action frames, whom the best box overlaps most.
+
+    Args:
+        boxes (np.ndarray): (T, 4) best box per frame (NaN rows: no detection).
+        players (list[dict]): the clip's ``player_tracks.pkl`` entries, the target first.
+
+    Returns:
+        dict: frame counts per role in :data:`ROLES`.
+    """
+    counts = dict.fromkeys(ROLES, 0)
+    first, last = players[0]['action_frames']
+    for f in range(first - 1, last):
+        ious = [float(pair_box_iou(boxes[f:f + 1], p['track'][f:f + 1, 1:])[0])
+                for p in players]
+        best = int(np.argmax(ious))
+        counts['nobody' if ious[best] < min_iou else role_of(players[best], players[0])] += 1
+    return counts
+
+
 def evaluate(model, data_root: str, min_iou: float = 0.5, num_clips: int = None,
              batch_size: int = 8) -> dict:
     with open(osp.join(data_root, 'FineSports-GT.pkl'), 'rb') as f:
@@ -88,8 +128,11 @@ def evaluate(model, data_root: str, min_iou: float = 0.5, num_clips: int = None,
             video=vid, distractor=players[k]['prompt'], target=players[0]['prompt'],
             iou_named=mean_iou_on_action(b_named, players[k]),
             iou_named_vs_target=mean_iou_on_action(b_named, players[0]),
-            iou_target=mean_iou_on_action(b_own, players[0])))
+            iou_target=mean_iou_on_action(b_own, players[0]),
+            landed_on=landed_on(b_own, players, min_iou)))
     n = len(rows)
+    landed = {r: sum(row['landed_on'][r] for row in rows) for r in ROLES}
+    total = max(sum(landed.values()), 1)
     rate = (lambda key: float(np.mean([r[key] >= min_iou for r in rows])) if n else 0.0)
     return dict(
         clips=n, skipped=len(skipped), min_iou=min_iou,
@@ -99,6 +142,7 @@ def evaluate(model, data_root: str, min_iou: float = 0.5, num_clips: int = None,
         if n else 0.0,
         target_rate=rate('iou_target'),
         mean_iou_target=float(np.mean([r['iou_target'] for r in rows])) if n else 0.0,
+        landed_on={r: landed[r] / total for r in ROLES},
         per_clip=rows)
 
 
@@ -120,6 +164,8 @@ def main():
     print(f"original prompt: {res['target_rate'] * 100:.1f}% of clips, mean IoU with the target "
           f"{res['mean_iou_target']:.3f}; skipped (no acting distractor): {res['skipped']}; "
           f'{time.time() - t0:.0f} s')
+    print('original prompt, whom the best box lands on (share of the target\'s action frames): '
+          + ', '.join(f'{r} {v * 100:.1f}%' for r, v in res['landed_on'].items()))
     if args.out:
         with open(args.out, 'w') as f:
             json.dump(res, f, indent=1)

@@ -72,7 +72,8 @@ class ATDHead(BaseModule):
     Optional target map (an mmfine addition, used with the PTA's auxiliary target-map loss by
     the small synthetic configs; not in the paper): given ``target_map`` (B, H'W'), a
     distribution over positions of where the prompted target is, the queries start from the
-    memory features at its most likely position and the box centres are predicted as offsets
+    memory features at its most likely position (frame t's queries from the time step
+    covering t) and the box centres are predicted as offsets
     (in inverse sigmoid space) from that position's centre, as reference points do in
     Deformable / DAB-DETR.
 
@@ -195,7 +196,9 @@ class ATDHead(BaseModule):
         """Queries with the N x T learnable tube query embeddings as positions.
 
         The query content is zero (DETR) or, with ``target_map`` (B, H'W'), the memory at the
-        map's most likely position (averaged over T'); then ``reference`` (B, 2) is that
+        map's most likely position: the query of tube n on frame t starts from the memory of
+        that position at the feature time step covering frame t (t' = t * T' // T), so the
+        queries carry the target's appearance over time. Then ``reference`` (B, 2) is that
         position's centre (cx, cy).
         """
         B = memory.shape[0]
@@ -205,14 +208,16 @@ class ATDHead(BaseModule):
         T, H, W = grid
         # the most likely position (the map carries no gradient, so nothing is lost by the
         # hard choice; a soft average would land between two look-alike players)
-        target_map = F.one_hot(target_map.argmax(-1), H * W).to(memory.dtype)  # [B, H'W']
-        w = target_map.view(B, 1, H * W).expand(B, T, H * W).reshape(B, 1, -1) / T
-        content = torch.bmm(w, memory)  # [B, 1, D]
+        cell = target_map.argmax(-1)  # [B]
+        steps = torch.arange(T, device=memory.device) * H * W  # [T']
+        idx = (steps[None] + cell[:, None])  # [B, T'] token index of the cell at each step
+        content = memory.gather(1, idx[..., None].expand(-1, -1, memory.shape[-1]))  # [B,T',D]
+        frame_step = torch.arange(self.num_frames, device=memory.device) * T // self.num_frames
+        content = content[:, frame_step].repeat(1, self.num_queries, 1)  # [B, N*T, D]
         ys = (torch.arange(H, device=memory.device).float() + 0.5) / H
         xs = (torch.arange(W, device=memory.device).float() + 0.5) / W
         centres = torch.stack([xs.repeat(H), ys.repeat_interleave(W)], -1)  # [H'W', 2]
-        return dict(query=content.expand(-1, query_pos.shape[1], -1), query_pos=query_pos,
-                    reference=target_map @ centres)  # [B, 2]
+        return dict(query=content, query_pos=query_pos, reference=centres[cell])  # [B, 2]
 
     def forward_decoder(self, query: Tensor, query_pos: Tensor, memory: Tensor,
                         feat_pos: Tensor, feat_mask: Tensor) -> Tensor:

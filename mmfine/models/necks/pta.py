@@ -56,8 +56,10 @@ class PTA(BaseModule):
         prompt_source (str): ``'given'`` (the sample's prompt; samples without one fall back to
             ``'video'``) or ``'video'`` (fill the slots from the video, as the release does at
             test time). Defaults to ``'given'``.
-        contain_input (str): ``'fused'`` (X_P, prompt-aware) or ``'video'`` (f(X), the
-            release's FC_bi). Defaults to ``'fused'``.
+        contain_input (str): ``'fused'`` (X_P averaged over all positions, prompt-aware),
+            ``'video'`` (f(X), the release's FC_bi) or ``'target'`` (X_P averaged under the
+            predicted target map, i.e. the features where the prompted player is; needs
+            ``loss_target_map``). Defaults to ``'fused'``.
         loss_type (dict): Defaults to CE, weight 1.
         loss_contain (dict): Defaults to CE over 2 logits, weight 1.
         loss_target_map (dict, optional): an auxiliary training loss that is not in the paper:
@@ -90,8 +92,12 @@ class PTA(BaseModule):
         super().__init__(init_cfg=init_cfg)
         if prompt_source not in ('given', 'video'):
             raise ValueError(f"prompt_source must be 'given' or 'video', got {prompt_source!r}")
-        if contain_input not in ('fused', 'video'):
-            raise ValueError(f"contain_input must be 'fused' or 'video', got {contain_input!r}")
+        if contain_input not in ('fused', 'video', 'target'):
+            raise ValueError("contain_input must be 'fused', 'video' or 'target', got "
+                             f'{contain_input!r}')
+        if contain_input == 'target' and loss_target_map is None:
+            raise ValueError("contain_input='target' needs loss_target_map (the target map "
+                             'it pools under)')
         if not type_names:
             raise ValueError('PTA needs type_names')
         self.text_encoder = MODELS.build(text_encoder)
@@ -108,7 +114,7 @@ class PTA(BaseModule):
         self.register_buffer('type_embeds', self._type_embeddings(type_tokens),
                              persistent=False)  # [K, E, D_text], derived from the frozen encoder
         self.type_fc = nn.Linear(in_channels, len(self.type_names))
-        self.contain_fc = nn.Linear(out_channels if contain_input == 'fused' else in_channels, 2)
+        self.contain_fc = nn.Linear(in_channels if contain_input == 'video' else out_channels, 2)
         self.slot_fill = nn.Linear(in_channels, d_text)  # release: colour/number from video
         self.video_proj = nn.Conv3d(in_channels, embed_dims, 1)
         self.cross_attn = nn.MultiheadAttention(embed_dims, num_heads, kdim=d_text,
@@ -185,14 +191,19 @@ class PTA(BaseModule):
         x = self.video_proj(feats).flatten(2).transpose(1, 2)  # [B, T'H'W', C']
         attended, _ = self.cross_attn(x, text, text, key_padding_mask=~text_mask)
         fused = self.out_proj(attended + x)  # [B, T'H'W', C_T]
-        contain_in = fused.mean(1) if self.contain_input == 'fused' else pooled
-        out = dict(type_logits=type_logits, contain_logits=self.contain_fc(contain_in))
+        out = dict(type_logits=type_logits)
         if self.loss_target_map is not None:
             per_pos = self.target_map(fused).view(B, T, H * W)  # [B, T', H'W']
             out['target_map_logits'] = per_pos.mean(1)  # [B, H'W']
             # where the prompted target is, for the ATD's reference points (no gradient: the
             # map is trained by its own loss)
             out['target_map'] = out['target_map_logits'].detach().softmax(-1)
+        if self.contain_input == 'target':  # the features where the target is, over T'
+            w = out['target_map'].repeat(1, T).view(B, 1, T * H * W) / T
+            contain_in = torch.bmm(w, fused)[:, 0]  # [B, C_T]
+        else:
+            contain_in = fused.mean(1) if self.contain_input == 'fused' else pooled
+        out['contain_logits'] = self.contain_fc(contain_in)
         out['feats'] = fused.transpose(1, 2).reshape(B, self.out_channels, T, H, W)
         return out
 

@@ -1,3 +1,3 @@
 # Ablation on the synthetic data: the small PoSTAL without descriptive words.
-_base_ = ['./postal_tiny_1xb8-4x2-4e_finesports-synthetic.py']
+_base_ = ['./postal_tiny_1xb8-4x2-2e_finesports-synthetic.py']
 model = dict(neck=dict(descriptive_words=False))
