@@ -6,7 +6,7 @@
 #       data/finesports_postal_synthetic --num-train 1440 --num-numbers 10 --acting-lookalikes
 # Same method as the paper config plus three mmfine additions for the CPU budget (PTA target-map
 # loss, ATD reference points from that map, contains-target from the target's features); smaller:
-# a SlowOnly-style ResNet3d-18 with 16 base channels and 3 stages instead of CSN-152, the
+# a ResNet3d-18 with 16 base channels and 3 stages (3D in stages 2-3) instead of CSN-152, the
 # offline MiniLM text encoder, D = 128, 2 + 2 layers, 4-frame clips (stride 2), 2 epochs.
 _base_ = [
     '../_base_/models/postal_csn152.py', '../_base_/datasets/finesports_stal.py',
@@ -23,8 +23,8 @@ type_names = [
 attn = dict(embed_dims=embed_dims, num_heads=4, attn_drop=0.0, batch_first=True)
 ffn = dict(embed_dims=embed_dims, feedforward_channels=256, ffn_drop=0.0)
 model = dict(
-    # a small SlowOnly-style ResNet3d-18 (2D convolutions in the first two stages, BN): on
-    # this data it learns to read the jersey numbers much sooner than a small CSN (see README)
+    # a small ResNet3d-18 (2D convolutions in the first stage, 3D in the others, BN): on this
+    # data it learns the targets' identity sooner than a small CSN (see README)
     backbone=dict(
         _delete_=True,
         type='ResNet3d',
@@ -37,7 +37,7 @@ model = dict(
         spatial_strides=(1, 2, 2),
         temporal_strides=(1, 1, 2),
         dilations=(1, 1, 1),
-        inflate=(0, 0, 1),
+        inflate=(0, 1, 1),
         conv1_kernel=(1, 7, 7),
         conv1_stride_t=1,
         pool1_stride_t=1,
