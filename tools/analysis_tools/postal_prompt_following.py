@@ -88,11 +88,10 @@ def landed_on(boxes: np.ndarray, players: list, min_iou: float = 0.5) -> dict:
     """
     counts = dict.fromkeys(ROLES, 0)
     first, last = players[0]['action_frames']
-    for f in range(first - 1, last):
-        ious = [float(pair_box_iou(boxes[f:f + 1], p['track'][f:f + 1, 1:])[0])
-                for p in players]
-        best = int(np.argmax(ious))
-        counts['nobody' if ious[best] < min_iou else role_of(players[best], players[0])] += 1
+    span = slice(first - 1, last)
+    ious = np.stack([pair_box_iou(boxes[span], p['track'][span, 1:]) for p in players])  # [P, F]
+    for best, iou in zip(ious.argmax(0), ious.max(0)):
+        counts['nobody' if iou < min_iou else role_of(players[best], players[0])] += 1
     return counts
 
 
