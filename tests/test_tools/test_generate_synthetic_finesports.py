@@ -102,3 +102,27 @@ def test_player_tracks_and_postal_options(tmp_path, generator):
         assert all(p['track'].shape == (16, 5) for p in players)
     with pytest.raises(ValueError, match='num_numbers'):
         generator.generate(str(tmp_path / 'b'), num_train=1, num_test=0, num_numbers=1)
+
+
+def test_number_legibility_options(generator):
+    """--number-scale / --number-thickness change only the jersey numbers: a thicker, larger
+    number paints more text-coloured pixels inside the jersey; the defaults draw what the
+    generator drew before the options existed (font 0.28, stroke 1)."""
+    args = (0, 11, 12, 144, 192, 1.0, 10, True)
+    frames_default, tube_default, _ = generator.make_clip(args)
+    frames_same, _, _ = generator.make_clip(args + ((0.28, 1), ))
+    frames_bold, tube_bold, meta = generator.make_clip(args + ((0.4, 2), ))
+    np.testing.assert_array_equal(frames_default, frames_same)
+    np.testing.assert_array_equal(tube_default, tube_bold)  # same players, same boxes
+    text = np.array(generator.COLORS[meta['color']][1])
+    f = int(tube_bold[0, 0]) - 1
+    x1, y1, x2, y2 = tube_bold[0, 1:].astype(int)
+    torso = slice(y1 + 8, y1 + 24), slice(x1 + 1, x2)  # below the head, above the legs
+
+    def text_pixels(frames):
+        band = frames[f][torso].astype(int)
+        return int((np.abs(band - text).max(-1) < 60).sum())
+
+    assert text_pixels(frames_bold) > 1.3 * text_pixels(frames_default) > 0
+    with pytest.raises(ValueError, match='number_thickness'):
+        generator.generate('unused', num_train=1, num_test=0, number_thickness=0)

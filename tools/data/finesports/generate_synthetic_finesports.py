@@ -120,8 +120,10 @@ def draw_court(h: int, w: int) -> np.ndarray:
 class Player:
     """A drawn player; ``box_at`` gives the exact drawn bounding box."""
 
-    def __init__(self, color, number, x, y, scale, action=None, start=0, length=0, rng=None):
+    def __init__(self, color, number, x, y, scale, action=None, start=0, length=0, rng=None,
+                 number_font=(0.28, 1)):
         self.color, self.number, self.scale = color, number, scale
+        self.number_font = number_font  # (font scale per unit of player scale, thickness)
         self.x0, self.y0 = x, y
         self.action, self.start, self.length = action, start, length
         self.drift = rng.normal(0, 0.35, size=2) if rng is not None else np.zeros(2)
@@ -168,10 +170,11 @@ class Player:
         for lx in (cx - 4 * s, cx + 3 * s):
             cv2.rectangle(img, (int(round(lx)), legs_top), (int(round(lx + s)), int(round(y2))),
                           SKIN, -1)
-        fs = 0.28 * s
-        (tw, th), _ = cv2.getTextSize(self.number, cv2.FONT_HERSHEY_SIMPLEX, fs, 1)
+        fs, thick = self.number_font[0] * s, int(self.number_font[1])
+        (tw, th), _ = cv2.getTextSize(self.number, cv2.FONT_HERSHEY_SIMPLEX, fs, thick)
         org = (int(round(cx - tw / 2)), int(round((torso[1] + torso[3]) / 2 + th / 2)))
-        cv2.putText(img, self.number, org, cv2.FONT_HERSHEY_SIMPLEX, fs, text, 1, cv2.LINE_AA)
+        cv2.putText(img, self.number, org, cv2.FONT_HERSHEY_SIMPLEX, fs, text, thick,
+                    cv2.LINE_AA)
         if ball is not None:
             bx, by = cx + ball[0], feet + ball[1]
             cv2.circle(img, (int(round(bx)), int(round(by))), int(round(3 * s)), BALL, -1)
@@ -183,6 +186,7 @@ def make_clip(args):
     idx, seed, num_frames, h, w, scale = args[:6]
     num_numbers = args[6] if len(args) > 6 else len(NUMBERS)
     acting_lookalikes = args[7] if len(args) > 7 else False
+    font = tuple(args[8]) if len(args) > 8 else (0.28, 1)
     numbers = NUMBERS[:num_numbers]
     rng = np.random.default_rng([seed, idx])
     label = int(rng.integers(len(ACTIONS)))
@@ -211,14 +215,15 @@ def make_clip(args):
         if k == 0:
             start = int(rng.integers(0, num_frames - length + 1))
             players.append(Player(color, number, cx, cy, scale, ACTIONS[label], start, length,
-                                  rng))
+                                  rng, font))
         elif rng.random() < 0.5 or (acting_lookalikes and k in (1, 2)):
             d_len = int(rng.integers(num_frames // 3, num_frames // 2 + 1))
             d_start = int(rng.integers(0, num_frames - d_len + 1))
             d_action = ACTIONS[int(rng.integers(len(ACTIONS)))]
-            players.append(Player(color, number, cx, cy, scale, d_action, d_start, d_len, rng))
+            players.append(Player(color, number, cx, cy, scale, d_action, d_start, d_len, rng,
+                                  font))
         else:
-            players.append(Player(color, number, cx, cy, scale, rng=rng))
+            players.append(Player(color, number, cx, cy, scale, rng=rng, number_font=font))
     court = draw_court(h, w)
     frames = np.empty((num_frames, h, w, 3), np.uint8)
     boxes = np.zeros((n_players, num_frames, 4), np.float32)
@@ -256,9 +261,9 @@ def write_video(path: str, frames: np.ndarray, fps: int) -> None:
 
 def _job(args):
     (idx, seed, num_frames, h, w, scale, out_dir, fps, write_frames, num_numbers,
-     acting_lookalikes) = args
+     acting_lookalikes, font) = args
     frames, tube, meta = make_clip((idx, seed, num_frames, h, w, scale, num_numbers,
-                                    acting_lookalikes))
+                                    acting_lookalikes, font))
     clip_id = f'{idx:05d}'
     vid = f'{ACTIONS[meta["label"]]}/{clip_id}_1'
     os.makedirs(osp.join(out_dir, 'videos', osp.dirname(vid)), exist_ok=True)
@@ -299,20 +304,27 @@ def player_tracks(meta: dict, num_frames: int, h: int, w: int) -> list:
 def generate(out_dir: str, num_train: int = 360, num_test: int = 120, seed: int = 0,
              num_frames: int = 32, height: int = 144, width: int = 192, scale: float = 1.0,
              fps: int = 10, write_frames: bool = False, workers: int = 2,
-             num_numbers: int = len(NUMBERS), acting_lookalikes: bool = False) -> dict:
+             num_numbers: int = len(NUMBERS), acting_lookalikes: bool = False,
+             number_scale: float = 0.28, number_thickness: int = 1) -> dict:
     """Generate the dataset; returns the ground-truth dict that was written.
 
     ``num_numbers`` < 43 draws jersey numbers from the first ``num_numbers`` of the released
     vocabulary only; ``acting_lookalikes`` makes the two look-alike distractors (the target's
     colour with another number, the target's number with another colour) always perform an
-    action of their own. With the defaults the output is the same as before these options.
+    action of their own. ``number_scale`` (OpenCV font scale per unit of player ``scale``) and
+    ``number_thickness`` (stroke width in pixels) set how legible the jersey numbers are. With
+    the defaults the output is the same as before these options.
     """
     if not 2 <= num_numbers <= len(NUMBERS):
         raise ValueError(f'num_numbers must be in [2, {len(NUMBERS)}], got {num_numbers}')
+    if number_scale <= 0 or number_thickness < 1:
+        raise ValueError('number_scale must be > 0 and number_thickness >= 1, got '
+                         f'{number_scale} and {number_thickness}')
     os.makedirs(out_dir, exist_ok=True)
     n = num_train + num_test
+    font = (float(number_scale), int(number_thickness))
     jobs = [(i, seed, num_frames, height, width, scale, out_dir, fps, write_frames, num_numbers,
-             acting_lookalikes) for i in range(n)]
+             acting_lookalikes, font) for i in range(n)]
     if workers > 1:
         with Pool(workers) as pool:
             results = pool.map(_job, jobs, chunksize=8)
@@ -357,6 +369,10 @@ def parse_args():
                    help='draw jersey numbers from the first K of the 43 released ones')
     p.add_argument('--acting-lookalikes', action='store_true',
                    help="the target's colour twin and number twin always perform an action")
+    p.add_argument('--number-scale', type=float, default=0.28,
+                   help='jersey number font scale per unit of --scale (legibility)')
+    p.add_argument('--number-thickness', type=int, default=1,
+                   help='jersey number stroke width in pixels (legibility)')
     return p.parse_args()
 
 
@@ -365,7 +381,8 @@ def main():
     t0 = time.time()
     gt = generate(args.out_dir, args.num_train, args.num_test, args.seed, args.num_frames,
                   args.height, args.width, args.scale, args.fps, args.frames, args.workers,
-                  args.num_numbers, args.acting_lookalikes)
+                  args.num_numbers, args.acting_lookalikes, args.number_scale,
+                  args.number_thickness)
     print(f"wrote {len(gt['train_videos'][0])} train + {len(gt['test_videos'][0])} test clips "
           f'({len(gt["labels"])} classes) to {args.out_dir} in {time.time() - t0:.1f}s')
 
