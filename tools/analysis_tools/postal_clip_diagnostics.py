@@ -41,6 +41,7 @@ from mmengine.registry import DefaultScope  # noqa: E402
 from mmfine.apis import init_postal  # noqa: E402
 from mmfine.evaluation.functional import pair_box_iou  # noqa: E402
 from mmfine.models.heads import tube_boxes_to_pixels  # noqa: E402
+from mmfine.models.layers import cell_centres  # noqa: E402
 from mmfine.registry import DATASETS  # noqa: E402
 
 
@@ -55,10 +56,9 @@ def build_split(cfg: Config, split: str):
 
 def map_cell_centre(target_map: torch.Tensor, grid: tuple, img_shape: tuple) -> tuple:
     """Pixel centre (x, y) of the most likely cell of a (H'W',) target map."""
-    H, W = grid
-    cy, cx = divmod(int(target_map.argmax()), W)
+    cx, cy = cell_centres(grid)[int(target_map.argmax())].tolist()
     h, w = img_shape
-    return (cx + 0.5) * w / W, (cy + 0.5) * h / H
+    return cx * w, cy * h
 
 
 @torch.no_grad()

@@ -38,6 +38,7 @@ from mmengine.dataset import pseudo_collate  # noqa: E402
 from mmengine.registry import DefaultScope  # noqa: E402
 from mmengine.runner import load_checkpoint  # noqa: E402
 
+from mmfine.models.layers import box_centre_cell  # noqa: E402
 from mmfine.models.necks.pta import PTA  # noqa: E402
 from mmfine.registry import DATASETS, MODELS  # noqa: E402
 from mmfine.utils import register_all_modules  # noqa: E402
@@ -97,11 +98,9 @@ class Probe:
         rows, colour, number = [], [], []
         for b, s in enumerate(data['data_samples']):
             k = s.metainfo['key_index']
-            x1, y1, x2, y2 = s.gt_tubes.boxes[s.gt_tubes.valid[:, k]][0, k].tolist()
-            h, w = s.metainfo['img_shape']
-            cx = min(max(int((x1 + x2) / 2 / w * W), 0), W - 1)
-            cy = min(max(int((y1 + y2) / 2 / h * H), 0), H - 1)
-            rows.append(feats[b, :, cy, cx])
+            cell = box_centre_cell(s.gt_tubes.boxes[s.gt_tubes.valid[:, k]][0, k].tolist(),
+                                   s.metainfo['img_shape'], (H, W))
+            rows.append(feats[b, :, cell // W, cell % W])
             c, n = identity(s, pattern, 'postal_identity_probe')
             colour.append(self.colours.index(c) if c in self.colours else -100)
             number.append(self.numbers.index(n) if n in self.numbers else -100)

@@ -16,7 +16,7 @@ from mmengine.structures import InstanceData
 from torch import Tensor
 
 from mmfine.registry import MODELS, TASK_UTILS
-from ..layers import sine_positional_encoding_3d
+from ..layers import cell_centres, sine_positional_encoding_3d
 
 
 def tube_boxes_to_pixels(boxes: Tensor, meta: dict) -> Tensor:
@@ -214,9 +214,7 @@ class ATDHead(BaseModule):
         content = memory.gather(1, idx[..., None].expand(-1, -1, memory.shape[-1]))  # [B,T',D]
         frame_step = torch.arange(self.num_frames, device=memory.device) * T // self.num_frames
         content = content[:, frame_step].repeat(1, self.num_queries, 1)  # [B, N*T, D]
-        ys = (torch.arange(H, device=memory.device).float() + 0.5) / H
-        xs = (torch.arange(W, device=memory.device).float() + 0.5) / W
-        centres = torch.stack([xs.repeat(H), ys.repeat_interleave(W)], -1)  # [H'W', 2]
+        centres = cell_centres((H, W), memory.device)  # [H'W', 2]
         return dict(query=content, query_pos=query_pos, reference=centres[cell])  # [B, 2]
 
     def forward_decoder(self, query: Tensor, query_pos: Tensor, memory: Tensor,

@@ -9,6 +9,7 @@ from mmengine.model import BaseModule
 from torch import Tensor
 
 from mmfine.registry import MODELS
+from ..layers import box_centre_cell
 
 
 def _norm_name(name: str) -> str:
@@ -234,12 +235,9 @@ class PTA(BaseModule):
             valid = s.gt_tubes.valid[:, k]
             if not valid.any():
                 continue
-            x1, y1, x2, y2 = s.gt_tubes.boxes[valid][0, k].tolist()
-            h, w = s.metainfo['img_shape']
-            cx = min(max(int((x1 + x2) / 2 / w * W), 0), W - 1)
-            cy = min(max(int((y1 + y2) / 2 / h * H), 0), H - 1)
             rows.append(b)
-            cells.append(cy * W + cx)
+            cells.append(box_centre_cell(s.gt_tubes.boxes[valid][0, k].tolist(),
+                                         s.metainfo['img_shape'], (H, W)))
         if not rows:
             return logits.sum() * 0
         return self.loss_target_map(logits[rows], torch.tensor(cells, device=logits.device))
