@@ -36,6 +36,39 @@ def tiny_finesports(tmp_path_factory, generator):
     return root
 
 
+POSTAL_TINY_CONFIG = 'configs/postal/postal_tiny_1xb8-4x2-2e_finesports-synthetic.py'
+
+
+@pytest.fixture(scope='session')
+def postal_data(tmp_path_factory, generator):
+    """A tiny synthetic FineSports set for PoSTAL (6 training + 2 test clips of 12 frames,
+    acting look-alikes, player tracks), generated once."""
+    root = str(tmp_path_factory.mktemp('postal_tiny'))
+    generator.generate(root, num_train=6, num_test=2, seed=5, num_frames=12, workers=1,
+                       num_numbers=10, acting_lookalikes=True)
+    return root
+
+
+@pytest.fixture
+def small_postal_cfg():
+    """``small_postal_cfg(root=None)``: the tiny synthetic PoSTAL config at the tools tests'
+    size (8-channel backbone), its train / test datasets pointed at ``root`` if given."""
+    from mmengine.config import Config
+
+    def build(root=None):
+        cfg = Config.fromfile(osp.join(REPO, POSTAL_TINY_CONFIG))
+        cfg.merge_from_dict(dict(model=dict(backbone=dict(base_channels=8),
+                                            neck=dict(in_channels=32))))
+        for split in ('train', 'test') if root else ():
+            d = cfg[f'{split}_dataloader'].dataset
+            d.ann_file = f'{root}/FineSports-GT.pkl'
+            d.prompt_file = f'{root}/prompts_with_color.json'
+            d.data_prefix = dict(video=f'{root}/videos')
+        return cfg
+
+    return build
+
+
 @pytest.fixture(scope='session')
 def tiny_fineaction(tmp_path_factory):
     """A tiny synthetic FineAction dataset (6 training + 3 validation videos)."""

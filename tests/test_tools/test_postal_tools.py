@@ -15,14 +15,6 @@ REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 CONFIG = 'configs/postal/postal_tiny_1xb8-4x2-2e_finesports-synthetic.py'
 
 
-@pytest.fixture(scope='module')
-def postal_data(tmp_path_factory, generator):
-    root = str(tmp_path_factory.mktemp('postal_tiny'))
-    generator.generate(root, num_train=6, num_test=2, seed=5, num_frames=12, workers=1,
-                       num_numbers=10, acting_lookalikes=True)
-    return root
-
-
 def _options(root, max_epochs=1):
     opts = [f'train_cfg.max_epochs={max_epochs}', f'train_cfg.val_begin={max_epochs}',
             'default_hooks.logger.interval=1', 'train_dataloader.batch_size=4',
@@ -92,15 +84,11 @@ def test_demo_writes_video_and_tubes_json(postal_data, trained, tmp_path):
             assert all(len(r) == 5 for r in t['boxes'])
 
 
-def test_prompt_following_analysis_runs(postal_data, trained, tmp_path, tool_module):
+def test_prompt_following_analysis_runs(postal_data, trained, tool_module, small_postal_cfg):
     work, _ = trained
     tool = tool_module('tools/analysis_tools/postal_prompt_following.py')
-    from mmengine.config import Config
-    cfg = Config.fromfile(osp.join(REPO, CONFIG))
-    cfg.merge_from_dict(dict(model=dict(backbone=dict(base_channels=8),
-                                        neck=dict(in_channels=32))))
     from mmfine.apis import init_postal
-    model = init_postal(cfg, osp.join(work, 'epoch_1.pth'))
+    model = init_postal(small_postal_cfg(), osp.join(work, 'epoch_1.pth'))
     res = tool.evaluate(model, postal_data)
     assert res['clips'] == 2 and res['skipped'] == 0
     assert 0 <= res['follow_rate'] <= 1 and len(res['per_clip']) == 2
@@ -110,18 +98,10 @@ def test_prompt_following_analysis_runs(postal_data, trained, tmp_path, tool_mod
     assert abs(sum(res['landed_on'].values()) - 1) < 1e-6
 
 
-def test_clip_diagnostics_runs(postal_data, trained, tool_module):
+def test_clip_diagnostics_runs(postal_data, trained, tool_module, small_postal_cfg):
     work, _ = trained
     tool = tool_module('tools/analysis_tools/postal_clip_diagnostics.py')
-    from mmengine.config import Config
-    cfg = Config.fromfile(osp.join(REPO, CONFIG))
-    cfg.merge_from_dict(dict(model=dict(backbone=dict(base_channels=8),
-                                        neck=dict(in_channels=32))))
-    for split in ('train', 'test'):
-        d = cfg[f'{split}_dataloader'].dataset
-        d.ann_file = f'{postal_data}/FineSports-GT.pkl'
-        d.prompt_file = f'{postal_data}/prompts_with_color.json'
-        d.data_prefix = dict(video=f'{postal_data}/videos')
+    cfg = small_postal_cfg(postal_data)
     from mmfine.apis import init_postal
     model = init_postal(cfg, osp.join(work, 'epoch_1.pth'))
     res = tool.diagnose(model, tool.build_split(cfg, 'test'), num_clips=6)

@@ -60,13 +60,13 @@ def build_split(cfg: Config, split: str, keyframes: int, cache_videos: int = Non
         return DATASETS.build(dataset)
 
 
-def identity(sample, pattern: re.Pattern, where: str) -> tuple:
-    """(colour, number) words of a sample's prompt."""
-    prompt = sample.metainfo.get('prompt')
+def identity(info: dict, pattern: re.Pattern, where: str) -> tuple:
+    """(colour, number) words of the prompt of a sample (its data info or metainfo)."""
+    prompt = info.get('prompt')
     m = pattern.match(prompt or '')
     if m is None or pattern.groups != 2:
         raise ValueError(f'{where}: the prompt {prompt!r} of video '
-                         f"{sample.metainfo.get('video_id')!r} does not name a colour and a "
+                         f"{info.get('video_id')!r} does not name a colour and a "
                          f'number (pattern {pattern.pattern!r})')
     return m.group(1), m.group(2)
 
@@ -101,7 +101,7 @@ class Probe:
             cell = box_centre_cell(s.gt_tubes.boxes[s.gt_tubes.valid[:, k]][0, k].tolist(),
                                    s.metainfo['img_shape'], (H, W))
             rows.append(feats[b, :, cell // W, cell % W])
-            c, n = identity(s, pattern, 'postal_identity_probe')
+            c, n = identity(s.metainfo, pattern, 'postal_identity_probe')
             colour.append(self.colours.index(c) if c in self.colours else -100)
             number.append(self.numbers.index(n) if n in self.numbers else -100)
         return torch.stack(rows), torch.tensor(colour), torch.tensor(number)
@@ -117,7 +117,7 @@ def run(cfg: Config, iters: int = 1200, eval_interval: int = 200, batch_size: in
     train = build_split(cfg, 'train', keyframes, cache_videos)
     test = build_split(cfg, 'test', 1, cache_videos)
     words = [identity(d, pattern, cfg.train_dataloader.dataset.get('prompt_file'))
-             for d in (_Meta(train.get_data_info(i)) for i in range(len(train)))]
+             for d in map(train.get_data_info, range(len(train)))]
     if not words:
         raise ValueError('postal_identity_probe: no training tubes in '
                          f"{cfg.train_dataloader.dataset.get('ann_file')}")
@@ -165,13 +165,6 @@ def run(cfg: Config, iters: int = 1200, eval_interval: int = 200, batch_size: in
     return dict(curve=curve, colours=colours, numbers=numbers, train_samples=len(train),
                 test_samples=len(test), chance_colour=1 / len(colours),
                 chance_number=1 / len(numbers), iters=iters, batch_size=batch_size, lr=lr)
-
-
-class _Meta:
-    """Just the prompt of a data-list entry, shaped like a data sample's metainfo."""
-
-    def __init__(self, info: dict):
-        self.metainfo = dict(prompt=info.get('prompt'), video_id=info.get('video_id'))
 
 
 def main():
