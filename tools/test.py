@@ -6,6 +6,7 @@ import os
 from mmengine.config import Config, DictAction
 
 import mmfine  # noqa: F401  (applies the compatibility shims before mmaction is imported)
+from mmfine.utils.dist import finalize_distributed
 from mmfine.utils.entrypoint import build_runner, load_config
 
 
@@ -54,6 +55,7 @@ def main():
         print('mmfine test metrics: ' + json.dumps(
             {k: float(v) if isinstance(v, (int, float)) else str(v) for k, v in metrics.items()},
             sort_keys=True))
+    finalize_distributed()
 
 
 if __name__ == '__main__':

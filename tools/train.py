@@ -5,6 +5,7 @@ import os
 from mmengine.config import Config, DictAction
 
 import mmfine  # noqa: F401  (applies the compatibility shims before mmaction is imported)
+from mmfine.utils.dist import finalize_distributed
 from mmfine.utils.entrypoint import build_runner, load_config
 
 
@@ -85,6 +86,7 @@ def main():
     cfg = merge_args(cfg, args)
     runner = build_runner(cfg)
     runner.train()
+    finalize_distributed()
 
 
 if __name__ == '__main__':

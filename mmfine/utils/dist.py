@@ -43,3 +43,17 @@ def init_cpu_distributed(cfg, launcher: str) -> bool:
     else:  # keep the config's options (e.g. find_unused_parameters), CPU modules need None
         cfg.model_wrapper_cfg = dict(cfg.model_wrapper_cfg, device_ids=None)
     return True
+
+
+def finalize_distributed() -> None:
+    """Wait for every rank, then destroy the default process group (if one was initialised).
+
+    Called by ``tools/train.py`` / ``tools/test.py`` after a successful run. Leaving the gloo
+    process group to be torn down by interpreter finalisation occasionally aborts a rank at exit
+    (``terminate called without an active exception``, exit code -6) after all its work is done,
+    which makes torchrun report the whole job as failed; destroying it while Python is still
+    fully alive avoids that. A no-op in non-distributed runs.
+    """
+    if torch_dist.is_available() and torch_dist.is_initialized():
+        torch_dist.barrier()
+        torch_dist.destroy_process_group()

@@ -36,3 +36,19 @@ def test_global_batch_size_is_split_over_processes():
     plain = Config(dict(train_dataloader=dict(batch_size=3)))
     apply_global_batch_size(plain, world_size=4)  # no key: per-process batch stays
     assert plain.train_dataloader.batch_size == 3
+
+
+def test_finalize_destroys_the_process_group(tmp_path):
+    import torch.distributed as torch_dist
+
+    from mmfine.utils import finalize_distributed
+    finalize_distributed()  # no group: nothing to do, no error
+    torch_dist.init_process_group(
+        'gloo', init_method=f'file://{tmp_path}/store', rank=0, world_size=1)
+    try:
+        assert torch_dist.is_initialized()
+        finalize_distributed()
+        assert not torch_dist.is_initialized()
+    finally:
+        if torch_dist.is_initialized():
+            torch_dist.destroy_process_group()
