@@ -263,6 +263,19 @@ def test_predict_with_and_without_prompt(model):
     assert not torch.allclose(g_scores[0], o_scores[0])
 
 
+def test_predict_from_outs_equals_predict(model):
+    """Tools read extract_feat's outputs and predict from them without a second forward."""
+    model.eval()
+    inputs, samples = _prep(model, _inputs(2), _samples(2), training=False)
+    with torch.no_grad():
+        direct = [s.pred_clip_tubes.clone() for s in model.predict(inputs, samples)]
+        outs = model.extract_feat(inputs, model._prompts(samples))
+        reused = model.predict_from_outs(outs, samples)
+    for a, b in zip(direct, reused):
+        assert torch.equal(a.boxes, b.pred_clip_tubes.boxes)
+        assert torch.equal(a.cls_scores, b.pred_clip_tubes.cls_scores)
+
+
 def _samples_no_prompt(samples):
     for s in samples:
         s.set_metainfo(dict(prompt=None))

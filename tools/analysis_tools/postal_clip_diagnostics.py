@@ -69,7 +69,7 @@ def diagnose(model, dataset, num_clips: int = 150) -> dict:
         data = model.data_preprocessor(pseudo_collate([dataset[int(i)]]), False)
         inputs, samples = data['inputs'], data['data_samples']
         outs = model.extract_feat(inputs, model._prompts(samples))
-        sample = model.predict(inputs, samples)[0]
+        sample = model.predict_from_outs(outs, samples)[0]
         gt, k = sample.gt_tubes, sample.metainfo['key_index']
         covered = bool(gt.valid.shape[0] and gt.valid[:, k].any())
         if 'contain_logits' in outs:

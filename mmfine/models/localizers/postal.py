@@ -132,6 +132,11 @@ class PoSTAL(BaseModel):
             prompts (Sequence[str | None], optional): override the samples' prompts.
         """
         outs = self.extract_feat(inputs, self._prompts(data_samples, prompts))
+        return self.predict_from_outs(outs, data_samples)
+
+    def predict_from_outs(self, outs: Dict, data_samples: List) -> List:
+        """:meth:`predict` on the outputs of :meth:`extract_feat` (for tools that also read
+        those outputs, e.g. the target map, without running the network twice)."""
         contain = None
         if 'contain_logits' in outs:
             contain = outs['contain_logits'].softmax(-1)[:, 1]
