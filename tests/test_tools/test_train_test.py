@@ -111,7 +111,8 @@ def test_dist_train_two_processes_matches_one(tiny_finesports, tmp_path):
     The config sets ``global_train_batch_size``, so each rank takes half of the 1-process batch
     and DDP averages the gradients: with augmentation off, the global gradient norms of the first
     epoch match; later iterations drift only by float summation order (amplified by Adam). On
-    this tiny run the test metrics of the final checkpoints are equal.
+    this tiny run the test metrics of the final checkpoints are equal, and a 2-process
+    ``tools/dist_test.sh`` of a checkpoint gives the metrics of the 1-process test.
     """
     one, two = str(tmp_path / 'one'), str(tmp_path / 'two')
     # no random augmentation, so that both runs see bit-identical batches
@@ -136,6 +137,17 @@ def test_dist_train_two_processes_matches_one(tiny_finesports, tmp_path):
     m2 = _test_metrics(two, osp.join(two, 'epoch_2.pth'), tiny_finesports)
     for key in ('acc/top1', 'acc/mean1', 'acc/top5'):
         assert abs(m1[key] - m2[key]) <= 1e-6, (key, m1, m2)
+    # 2-process test of the same checkpoint: each rank scores half, rank 0 gathers all
+    proc = subprocess.run(
+        ['bash', 'tools/dist_test.sh', CONFIG, osp.join(two, 'epoch_2.pth'), '2',
+         '--work-dir', two, *_options(tiny_finesports)], cwd=REPO,
+        env=dict(_env(), PORT=str(int(port) + 1)), capture_output=True, text=True, timeout=900)
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-6000:]
+    lines = [ln for ln in proc.stdout.splitlines() if ln.startswith('mmfine test metrics: ')]
+    assert len(lines) == 1  # printed by rank 0 only
+    m2_dist = json.loads(lines[0][len('mmfine test metrics: '):])
+    for key in ('acc/top1', 'acc/mean1', 'acc/top5'):
+        assert abs(m2_dist[key] - m2[key]) <= 1e-6, (key, m2, m2_dist)
 
 
 def test_amp_on_cpu_fails_with_a_clear_message(tiny_finesports, tmp_path):
