@@ -3,8 +3,8 @@
 Example::
 
     python demo/postal_demo.py video.mp4 "a player wearing a white jersey number 35" \
-        configs/postal/postal_tiny_1xb8-4x2-2e_finesports-synthetic.py work_dirs/x/epoch_3.pth \
-        --out out.mp4
+        configs/postal/postal_tiny_1xb8-4x2-2e_finesports-synthetic.py \
+        work_dirs/postal_tiny/epoch_2.pth --out out.mp4
 
 The video is decoded with decord; a clip is centred on every frame (``--frame-stride``), the
 detections of each clip's centre frame are linked into tubes (the config's
