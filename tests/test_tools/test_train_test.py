@@ -41,18 +41,24 @@ def _env():
     return env
 
 
-def _run(args, **kwargs):
-    proc = subprocess.run(args, cwd=REPO, env=_env(), capture_output=True, text=True,
-                          timeout=900, **kwargs)
+def _run(args, port=None):
+    """Run a tool in the repository; ``port``: torchrun's master port (``PORT`` of the
+    dist_*.sh scripts)."""
+    env = _env() if port is None else dict(_env(), PORT=port)
+    proc = subprocess.run(args, cwd=REPO, env=env, capture_output=True, text=True, timeout=900)
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-6000:]
     return proc.stdout + proc.stderr
 
 
-def _test_metrics(work_dir, ckpt, root, extra=()):
-    out = _run([sys.executable, 'tools/test.py', CONFIG, ckpt, '--work-dir', work_dir,
-                *extra, *_options(root)])
-    line = [ln for ln in out.splitlines() if ln.startswith('mmfine test metrics: ')][-1]
-    return json.loads(line[len('mmfine test metrics: '):])
+def _test_metrics(work_dir, ckpt, root, extra=(), procs=1, port=None):
+    """Metrics of ``tools/test.py`` (``procs`` > 1: of ``tools/dist_test.sh`` with that many
+    processes), which must print them exactly once (rank 0 only when distributed)."""
+    cmd = ([sys.executable, 'tools/test.py', CONFIG, ckpt] if procs == 1 else
+           ['bash', 'tools/dist_test.sh', CONFIG, ckpt, str(procs)])
+    out = _run(cmd + ['--work-dir', work_dir, *extra, *_options(root)], port=port)
+    lines = [ln for ln in out.splitlines() if ln.startswith('mmfine test metrics: ')]
+    assert len(lines) == 1, out[-3000:]
+    return json.loads(lines[0][len('mmfine test metrics: '):])
 
 
 def test_train_then_test_and_dump(tiny_finesports, tmp_path):
@@ -122,11 +128,8 @@ def test_dist_train_two_processes_matches_one(tiny_finesports, tmp_path):
         'train_dataloader.dataset.pipeline.4.flip_ratio=0']
     log1 = _run([sys.executable, 'tools/train.py', CONFIG, '--work-dir', one, *opts])
     port = str(29500 + os.getpid() % 1000)
-    proc = subprocess.run(
-        ['bash', 'tools/dist_train.sh', CONFIG, '2', '--work-dir', two, *opts], cwd=REPO,
-        env=dict(_env(), PORT=port), capture_output=True, text=True, timeout=900)
-    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-6000:]
-    log2 = proc.stdout + proc.stderr
+    log2 = _run(['bash', 'tools/dist_train.sh', CONFIG, '2', '--work-dir', two, *opts],
+                port=port)
     assert 'Distributed training: True' in log2 and 'GPU number: 2' in log2  # = world size
     assert "dist_cfg: {'backend': 'gloo'}" in log2
     g1, g2 = _grad_norms(log1), _grad_norms(log2)
@@ -138,14 +141,8 @@ def test_dist_train_two_processes_matches_one(tiny_finesports, tmp_path):
     for key in ('acc/top1', 'acc/mean1', 'acc/top5'):
         assert abs(m1[key] - m2[key]) <= 1e-6, (key, m1, m2)
     # 2-process test of the same checkpoint: each rank scores half, rank 0 gathers all
-    proc = subprocess.run(
-        ['bash', 'tools/dist_test.sh', CONFIG, osp.join(two, 'epoch_2.pth'), '2',
-         '--work-dir', two, *_options(tiny_finesports)], cwd=REPO,
-        env=dict(_env(), PORT=str(int(port) + 1)), capture_output=True, text=True, timeout=900)
-    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-6000:]
-    lines = [ln for ln in proc.stdout.splitlines() if ln.startswith('mmfine test metrics: ')]
-    assert len(lines) == 1  # printed by rank 0 only
-    m2_dist = json.loads(lines[0][len('mmfine test metrics: '):])
+    m2_dist = _test_metrics(two, osp.join(two, 'epoch_2.pth'), tiny_finesports, procs=2,
+                            port=str(int(port) + 1))
     for key in ('acc/top1', 'acc/mean1', 'acc/top5'):
         assert abs(m2_dist[key] - m2[key]) <= 1e-6, (key, m2, m2_dist)
 
