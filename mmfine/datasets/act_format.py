@@ -15,10 +15,11 @@ Frame numbers are 1-based (frame ``f`` is ``{f:05d}.jpg`` in a frame folder and 
 ``f - 1`` in a video file); boxes are in pixels of the ``resolution`` frame.
 """
 import os.path as osp
-import pickle
 from typing import Dict, List
 
 import numpy as np
+
+from mmfine.fileio import UnsafePickleError, safe_pickle_load
 
 REQUIRED_KEYS = ('labels', 'nframes', 'resolution', 'gttubes')
 
@@ -39,14 +40,17 @@ def load_act_gt(path: str) -> dict:
 
     Raises:
         FileNotFoundError: the file does not exist.
+        UnsafePickleError: the pickle names a global other than numpy arrays / builtins
+            (:func:`mmfine.fileio.safe_pickle_load`); nothing of it was run.
         ACTFormatError: a key is missing or a tube is malformed (frames outside ``[1, nframes]``,
             duplicate frames, boxes with x2 < x1 or y2 < y1, unknown label ids).
     """
     if not osp.isfile(path):
         raise FileNotFoundError(f'ACT ground truth file not found: {path}')
-    try:
-        with open(path, 'rb') as f:
-            gt = pickle.load(f, encoding='latin1')
+    try:  # restricted: a crafted file is refused before anything of it runs
+        gt = safe_pickle_load(path, encoding='latin1')
+    except UnsafePickleError:
+        raise
     except Exception as e:  # noqa: BLE001 (any unpickling failure means a malformed file)
         raise ACTFormatError(f'{path}: cannot unpickle ACT ground truth ({e!r})') from e
     if not isinstance(gt, dict):

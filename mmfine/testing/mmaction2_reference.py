@@ -53,3 +53,20 @@ def proposal_inputs(d: Dict) -> Tuple[Dict, Dict]:
     for p in d['preds']:
         props.setdefault(p['video'], []).append([p['t_start'], p['t_end'], p['score']])
     return ({k: np.array(v) for k, v in gt.items()}, {k: np.array(v) for k, v in props.items()})
+
+
+def float64_pairwise_temporal_iou(candidate_segments, target_segments):
+    """mmaction2's ``pairwise_temporal_iou`` (no ``calculate_overlap_self``) in float64.
+
+    mmaction2 stores tIoU in a float32 array, the official ActivityNet ``segment_iou`` keeps
+    float64: on quantised boundaries (0.1 s, a 100-step grid) a tIoU equal to a threshold in
+    float64 can round across it in float32. Patch it into ``mmaction.evaluation.functional``'s
+    ``eval_detection`` / ``accuracy`` modules to compare conventions on such data.
+    """
+    cand = np.asarray(candidate_segments, np.float64).reshape(-1, 2)  # [m, 2]
+    tgt = np.asarray(target_segments, np.float64)  # [n, 2]
+    inter = (np.minimum(cand[None, :, 1], tgt[:, None, 1])
+             - np.maximum(cand[None, :, 0], tgt[:, None, 0])).clip(0)  # [n, m]
+    union = (tgt[:, None, 1] - tgt[:, None, 0]) + (cand[None, :, 1] - cand[None, :, 0]) - inter
+    t_iou = inter / union
+    return t_iou[:, 0] if np.ndim(candidate_segments) == 1 else t_iou

@@ -12,6 +12,8 @@ a test in ``tests/test_utils/test_compat.py`` that fails if it is removed.
    message hub) then fail with ``UnpicklingError``. We keep the safe loader and allow-list exactly
    the types mmengine writes (see :func:`_mmengine_checkpoint_globals`) with
    ``torch.serialization.add_safe_globals``. Arbitrary code in untrusted checkpoints is still refused.
+   :func:`apply_checkpoint_error_message` makes the refusal name the file and the refused global
+   (torch's own message suggests retrying with ``weights_only=False``, which would run the code).
 3. mmaction2 1.2.0 enables its multimodal models (VindLU) whenever ``transformers`` is installed,
    and they import ``timm`` (which needs torchvision, absent on CPU-only installs): with
    transformers and without timm, ``import mmaction.models`` fails. When timm is missing we set
@@ -116,6 +118,48 @@ def apply_checkpoint_allowlist() -> list:
     return allowed
 
 
+def _refused_global(message: str) -> str:
+    import re
+    m = re.search(r'GLOBAL ([\w.]+)', message) or re.search(r'global ([\w.]+)', message)
+    return m.group(1) if m else 'an object that is not weights-only data'
+
+
+def apply_checkpoint_error_message() -> bool:
+    """Make a refused local checkpoint say which file and which global, and nothing else.
+
+    mmengine loads local checkpoints with ``torch.load`` (``weights_only=True`` on torch >=
+    2.6). A checkpoint that carries an arbitrary object is refused there, with a message that
+    invites re-running with ``weights_only=False``; we re-raise it as an ``UnpicklingError``
+    naming the file and the refused ``module.name``.
+
+    Returns:
+        bool: True if the wrapper is (now) installed.
+    """
+    import pickle
+
+    from mmengine.runner.checkpoint import CheckpointLoader
+    current = CheckpointLoader._schemes.get('')
+    if current is None:
+        return False
+    if getattr(current, '__mmfine_wrapped__', False):
+        return True
+
+    def load_from_local(filename, map_location):
+        try:
+            return current(filename, map_location)
+        except pickle.UnpicklingError as e:
+            raise pickle.UnpicklingError(
+                f'{filename}: refused to load this checkpoint: it contains '
+                f'{_refused_global(str(e))}, which is not weights-only data (tensors, numpy '
+                'arrays, containers and the mmengine types in mmfine.utils.compat). mmfine '
+                'never unpickles arbitrary objects from checkpoints. If you trust the file, '
+                'load it yourself and save only its state_dict.') from None
+
+    load_from_local.__mmfine_wrapped__ = True
+    CheckpointLoader._schemes[''] = load_from_local
+    return True
+
+
 def apply_mmaction_multimodal_shim() -> bool:
     """Disable mmaction2's multimodal (VindLU) models when ``timm`` is not installed.
 
@@ -136,4 +180,5 @@ def apply_compat_shims() -> None:
     apply_mmaction_multimodal_shim()
     apply_mmaction_drn_shim()
     apply_checkpoint_allowlist()
+    apply_checkpoint_error_message()
 

@@ -74,3 +74,26 @@ def test_mmaction_multimodal_models_disabled_without_timm():
     from mmaction.registry import MODELS
     with pytest.raises(ImportError):  # mmaction's own placeholder asks to install the extras
         MODELS.build(dict(type='VindLUVQA'))
+
+
+def test_checkpoint_with_an_arbitrary_object_is_refused_clearly(tmp_path):
+    """A checkpoint carrying an object that would run a command: refused, nothing run, and the
+    message names the file and the global (not torch's advice to retry unsafely)."""
+    import os
+
+    from mmengine.runner import load_checkpoint
+    marker = tmp_path / 'ran'
+
+    class Payload:
+        def __reduce__(self):
+            return (os.system, (f'touch {marker}',))
+
+    path = str(tmp_path / 'evil.pth')
+    torch.save({'state_dict': {'weight': torch.ones(1)}, 'meta': Payload()}, path)
+    model = torch.nn.Linear(1, 1, bias=False)
+    with pytest.raises(pickle.UnpicklingError) as err:
+        load_checkpoint(model, path, map_location='cpu')
+    msg = str(err.value)
+    assert path in msg and 'system' in msg and 'refused' in msg
+    assert 'weights_only=False' not in msg
+    assert not marker.exists()

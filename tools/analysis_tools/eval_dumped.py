@@ -14,7 +14,6 @@ Examples::
 import argparse
 import json
 
-import mmengine
 from mmengine.config import DictAction
 from mmengine.evaluator import Evaluator
 
@@ -52,7 +51,8 @@ def build_metrics(args):
 
 def main(argv=None):
     args = parse_args(argv)
-    samples = mmengine.load(args.dump)
+    from mmfine.fileio import safe_pickle_load
+    samples = safe_pickle_load(args.dump, allow_tensors=True)  # a dump may come from elsewhere
     if not isinstance(samples, list):
         raise SystemExit(f'{args.dump}: expected the list of data samples written by --dump')
     evaluator = Evaluator(build_metrics(args))

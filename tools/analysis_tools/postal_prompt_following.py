@@ -25,7 +25,6 @@ Usage::
 import argparse
 import json
 import os.path as osp
-import pickle
 import sys
 import time
 
@@ -34,7 +33,9 @@ import numpy as np
 sys.path.insert(0, osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))))
 
 from mmfine.apis import decode_video, inference_postal, init_postal  # noqa: E402
+from mmfine.datasets.act_format import load_act_gt  # noqa: E402
 from mmfine.evaluation.functional import pair_box_iou  # noqa: E402
+from mmfine.fileio import safe_pickle_load  # noqa: E402
 
 
 def best_box_per_frame(dets: dict, num_frames: int) -> np.ndarray:
@@ -97,14 +98,12 @@ def landed_on(boxes: np.ndarray, players: list, min_iou: float = 0.5) -> dict:
 
 def evaluate(model, data_root: str, min_iou: float = 0.5, num_clips: int = None,
              batch_size: int = 8) -> dict:
-    with open(osp.join(data_root, 'FineSports-GT.pkl'), 'rb') as f:
-        gt = pickle.load(f)
+    gt = load_act_gt(osp.join(data_root, 'FineSports-GT.pkl'))
     tracks_file = osp.join(data_root, 'player_tracks.pkl')
     if not osp.isfile(tracks_file):
         raise FileNotFoundError(f'{tracks_file} not found: regenerate the data with '
                                 'tools/data/finesports/generate_synthetic_finesports.py')
-    with open(tracks_file, 'rb') as f:
-        tracks = pickle.load(f)
+    tracks = safe_pickle_load(tracks_file)
     videos = gt['test_videos'][0][:num_clips]
     rows, skipped = [], []
     for vid in videos:

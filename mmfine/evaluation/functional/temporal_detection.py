@@ -6,9 +6,18 @@ import numpy as np
 
 from ._inputs import columns
 from .ap import check_scores, voc_ap
-from .matching import greedy_match, ranked_precision_recall
+from .matching import grouped_argsort_desc, greedy_match, ranked_precision_recall, score_order
 
-DEFAULT_TIOU_THRESHOLDS = tuple(np.round(np.linspace(0.5, 0.95, 10), 2).tolist())
+# The official code compares tIoU with np.linspace(0.5, 0.95, 10) as computed: its values are
+# not the decimals they print as (the 9th is 0.8999999999999999), which decides hits on
+# quantised boundaries. Keep them unrounded.
+DEFAULT_TIOU_THRESHOLDS = tuple(np.linspace(0.5, 0.95, 10).tolist())
+TIE_ORDERS = ('official', 'stable')
+
+
+def _check_tie_order(tie_order: str) -> None:
+    if tie_order not in TIE_ORDERS:
+        raise ValueError(f'tie_order must be one of {TIE_ORDERS}, got {tie_order!r}')
 
 
 def broadcast_tiou(a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -53,13 +62,15 @@ def _segments(col: dict, what: str) -> np.ndarray:
 
 
 def anet_detection_map(gt: List[dict], preds: List[dict],
-                       tiou_thresholds: Sequence[float] = DEFAULT_TIOU_THRESHOLDS) -> Dict:
+                       tiou_thresholds: Sequence[float] = DEFAULT_TIOU_THRESHOLDS,
+                       tie_order: str = 'official') -> Dict:
     """Temporal detection mAP, ActivityNet official convention (``eval_detection.py``).
 
     Convention: classes are the labels present in ``gt``; a class without predictions has AP 0
-    and is still averaged; per class, predictions are ranked by descending score (ties keep the
-    input order, as mmaction2's port does; the official code's numpy quicksort leaves tie order
-    unspecified); each takes the highest-tIoU ground truth of its video and class that is not
+    and is still averaged; per class, predictions are ranked by descending score; ties
+    (``tie_order='official'``) as the official ``argsort()[::-1]`` of the class's scores in
+    input order orders them (see :func:`grouped_argsort_desc`: of two tied predictions the
+    later-listed goes first), or (``'stable'``) in input order; each takes the highest-tIoU ground truth of its video and class that is not
     matched yet, if that tIoU >= the threshold, else it is a false positive (among ground truths
     with equal tIoU the one listed last wins, as ``tiou_arr.argsort()[::-1]`` does); predictions
     on videos without ground truth of their class are false positives; tIoU has no +1; AP is VOC
@@ -68,7 +79,9 @@ def anet_detection_map(gt: List[dict], preds: List[dict],
     Args:
         gt (list[dict]): ``{'video', 't_start', 't_end', 'label'}`` per ground-truth segment.
         preds (list[dict]): the same keys plus ``'score'``.
-        tiou_thresholds (Sequence[float]): Defaults to 0.5:0.05:0.95.
+        tiou_thresholds (Sequence[float]): Defaults to ``np.linspace(0.5, 0.95, 10)`` unrounded
+            (as the official code and mmaction2 compare them).
+        tie_order (str): ``'official'`` (default) or ``'stable'`` (see above).
 
     Returns:
         dict: ``{'mAP': float (average over thresholds), 'mAP@0.50': float, ...,
@@ -78,6 +91,7 @@ def anet_detection_map(gt: List[dict], preds: List[dict],
         ValueError: a prediction with an unknown label, a negative / NaN score, a segment with
             t_end < t_start, or a record without one of the keys.
     """
+    _check_tie_order(tie_order)
     thr = np.asarray(tiou_thresholds, np.float64)
     g = columns(gt, ('video', 't_start', 't_end', 'label'), 'gt',
                 dict(video=object, label=object))
@@ -100,14 +114,17 @@ def anet_detection_map(gt: List[dict], preds: List[dict],
     pred_vid = np.fromiter(map(videos.get, p['video'].tolist(), itertools.repeat(-1)),
                            np.int64, len(p['video']))
     n_cls = max(len(labels), 1)
+    order = (grouped_argsort_desc(p['score'], pred_cls) if tie_order == 'official'
+             else score_order(p['score']))  # [P] rank order within each class
     tp = greedy_match(
         np.where(pred_vid >= 0, pred_vid * n_cls + pred_cls, -1), p['score'],
         gt_vid * n_cls + gt_cls,
-        lambda d, k: broadcast_tiou(pred_seg[d], gt_seg[k]), thr, rule='best_free', tie='last')
+        lambda d, k: broadcast_tiou(pred_seg[d], gt_seg[k]), thr, rule='best_free', tie='last',
+        order=order)
     num_gt = np.bincount(gt_cls, minlength=len(labels))
     ap = np.zeros((len(labels), len(thr)))  # [C, T]; a class without predictions keeps AP 0
     for c, tp_c, cum, precision in ranked_precision_recall(pred_cls, p['score'], tp,
-                                                           len(labels)):
+                                                           len(labels), order=order):
         if tp_c.shape[1]:
             ap[c] = [voc_ap(precision[t], cum[t] / num_gt[c]) for t in range(len(thr))]
     m_ap = ap.mean(axis=0) if len(labels) else np.zeros(len(thr))  # [T]
@@ -119,14 +136,16 @@ def anet_detection_map(gt: List[dict], preds: List[dict],
 
 def anet_proposal_ar_an(gt: List[dict], proposals: List[dict], max_avg_proposals: float = 100,
                         tiou_thresholds: Sequence[float] = DEFAULT_TIOU_THRESHOLDS,
-                        iou: str = 'standard', ar_at: Sequence[int] = (1, 5, 10, 100)) -> Dict:
+                        iou: str = 'standard', ar_at: Sequence[int] = (1, 5, 10, 100),
+                        tie_order: str = 'official') -> Dict:
     """Average recall vs average number of proposals (AR@AN) and its AUC, ActivityNet convention.
 
     Follows ``average_recall_vs_avg_nr_proposals`` of the official ``eval_proposal.py``: the
     videos are those with ground truth; ``ratio = max_avg_proposals * n_videos / n_proposals``
     (all proposals passed in, videos without ground truth included); each video keeps its
-    ``min(int(n_v * ratio), n_v)`` best-scored proposals (ties: the one listed last first, as
-    ``argsort()[::-1]``); AN is sampled at 100 points ``AN_j = j / 100 * max_avg_proposals``
+    ``min(int(n_v * ratio), n_v)`` best-scored proposals (ties: ``tie_order='official'``
+    orders each video's proposals exactly as the official ``argsort()[::-1]`` does, see
+    :func:`grouped_argsort_desc`; ``'stable'`` keeps them in input order); AN is sampled at 100 points ``AN_j = j / 100 * max_avg_proposals``
     (scaled if fewer proposals were retrieved), a video contributing its first
     ``min(int(n_v * j / 100 * scale), n_v)`` proposals; a ground truth is recalled at
     threshold t if one of them reaches tIoU >= t; AR averages recall over thresholds;
@@ -144,9 +163,10 @@ def anet_proposal_ar_an(gt: List[dict], proposals: List[dict], max_avg_proposals
         proposals (list[dict]): ``{'video', 't_start', 't_end', 'score'}``.
         max_avg_proposals (float): AN at the end of the curve. Defaults to 100. ``None`` uses
             the average number of proposals per video.
-        tiou_thresholds (Sequence[float]): Defaults to 0.5:0.05:0.95.
+        tiou_thresholds (Sequence[float]): Defaults to ``np.linspace(0.5, 0.95, 10)`` unrounded.
         iou (str): ``'standard'`` or ``'fineaction'``.
         ar_at (Sequence[int]): AN values at which AR is reported. Defaults to (1, 5, 10, 100).
+        tie_order (str): ``'official'`` (default) or ``'stable'``.
 
     Returns:
         dict: ``{'AR@1': ..., 'AR@100': ..., 'AUC': float, 'recall': (T, 100) list,
@@ -158,6 +178,7 @@ def anet_proposal_ar_an(gt: List[dict], proposals: List[dict], max_avg_proposals
     """
     if iou not in ('standard', 'fineaction'):
         raise ValueError(f"iou must be 'standard' or 'fineaction', got {iou!r}")
+    _check_tie_order(tie_order)
     thr = np.asarray(tiou_thresholds, np.float64)
     g_keys = ('video', 't_start', 't_end') + (('duration',) if iou == 'fineaction' else ())
     g = columns(gt, g_keys, 'gt', dict(video=object))
@@ -175,10 +196,13 @@ def anet_proposal_ar_an(gt: List[dict], proposals: List[dict], max_avg_proposals
     if not max_avg_proposals:
         max_avg_proposals = float(n_props) / n_videos
     ratio = max_avg_proposals * float(n_videos) / n_props if n_props else 0.0
-    # per video: proposals by descending score, ties last-first, the first int(n * ratio) kept
-    desc = np.argsort(p['score'], kind='stable')[::-1]
-    order = desc[np.argsort(prop_vid[desc], kind='stable')]
-    order = order[prop_vid[order] >= 0]
+    # per video: proposals by descending score (ties as tie_order), the first int(n * ratio) kept
+    known = np.nonzero(prop_vid >= 0)[0]
+    if tie_order == 'official':
+        order = known[grouped_argsort_desc(p['score'][known], prop_vid[known])]
+    else:
+        desc = known[score_order(p['score'][known])]
+        order = desc[np.argsort(prop_vid[desc], kind='stable')]
     per_video = np.bincount(prop_vid[order], minlength=n_videos)  # [V]
     kept = np.minimum((per_video * ratio).astype(np.int64), per_video)  # int() truncation
     starts = np.r_[0, np.cumsum(per_video)[:-1]]

@@ -22,7 +22,8 @@ class TALMetric(BaseMetric):
     Args:
         max_avg_proposals (int): AN at the end of the AR@AN curve. Defaults to 100.
         ar_at (Sequence[int]): Defaults to (1, 5, 10, 100).
-        tiou_thresholds (Sequence[float]): Defaults to 0.5:0.05:0.95.
+        tiou_thresholds (Sequence[float]): Defaults to ``np.linspace(0.5, 0.95, 10)`` as the
+            official code computes it (unrounded).
         fineaction_iou (bool): also report AR@AN / AUC with FineAction's IoU_new (keys
             ``*_new``). Defaults to False.
         detection (bool): report detection mAP when samples have ``pred_labels``. Defaults to
@@ -30,6 +31,8 @@ class TALMetric(BaseMetric):
         short_ratio (float, optional): also report the largest AR@AN for ground truth shorter
             than this fraction of its video (``AR@100_short``) and the rest (``AR@100_long``),
             as FineAction's Fig. 9 compares them. Defaults to None.
+        tie_order (str): order of tied scores: ``'official'`` (as the ActivityNet code's
+            ``argsort()[::-1]``) or ``'stable'`` (input order). Defaults to ``'official'``.
         collect_device (str): Defaults to 'cpu'.
         prefix (str, optional): Defaults to ``default_prefix`` ('tal').
     """
@@ -38,7 +41,8 @@ class TALMetric(BaseMetric):
     def __init__(self, max_avg_proposals: int = 100, ar_at: Sequence[int] = (1, 5, 10, 100),
                  tiou_thresholds: Sequence[float] = DEFAULT_TIOU_THRESHOLDS,
                  fineaction_iou: bool = False, detection: bool = True,
-                 short_ratio: Optional[float] = None, collect_device: str = 'cpu',
+                 short_ratio: Optional[float] = None, tie_order: str = 'official',
+                 collect_device: str = 'cpu',
                  prefix: Optional[str] = None) -> None:
         super().__init__(collect_device=collect_device, prefix=prefix)
         self.max_avg_proposals = max_avg_proposals
@@ -47,6 +51,7 @@ class TALMetric(BaseMetric):
         self.fineaction_iou = fineaction_iou
         self.detection = detection
         self.short_ratio = short_ratio
+        self.tie_order = tie_order
 
     def process(self, data_batch, data_samples: Sequence[dict]) -> None:
         """Store ground truth and predictions of each video as numpy."""
@@ -78,7 +83,7 @@ class TALMetric(BaseMetric):
         kinds = [('standard', '')] + ([('fineaction', '_new')] if self.fineaction_iou else [])
         for iou, suffix in kinds:
             res = anet_proposal_ar_an(gt, props, self.max_avg_proposals, self.tiou_thresholds,
-                                      iou=iou, ar_at=self.ar_at)
+                                      iou=iou, ar_at=self.ar_at, tie_order=self.tie_order)
             out.update({f'{k}{suffix}': res[k] for k in res if k.startswith('AR@')})
             out[f'AUC{suffix}'] = res['AUC']
         if self.short_ratio is not None:
@@ -88,11 +93,12 @@ class TALMetric(BaseMetric):
                 sub = [g for g in gt if keep((g['t_end'] - g['t_start']) / g['duration'])]
                 if sub:
                     res = anet_proposal_ar_an(sub, props, self.max_avg_proposals,
-                                              self.tiou_thresholds, ar_at=(top, ))
+                                              self.tiou_thresholds, ar_at=(top, ),
+                                              tie_order=self.tie_order)
                     out[f'AR@{top}_{name}'] = res[f'AR@{top}']
         if self.detection and all('pred_labels' in r for r in results):
             preds = dict(props, label=np.concatenate([r['pred_labels'] for r in results]))
             preds['label'] = preds['label'].astype(object)
-            det = anet_detection_map(gt, preds, self.tiou_thresholds)
+            det = anet_detection_map(gt, preds, self.tiou_thresholds, self.tie_order)
             out.update({k: v for k, v in det.items() if k.startswith('mAP')})
         return out

@@ -3,7 +3,7 @@ import pytest
 
 from mmfine.evaluation.functional import anet_proposal_ar_an
 from mmfine.testing.eval_data import tal_inputs
-from mmfine.testing.mmaction2_reference import proposal_inputs
+from mmfine.testing.mmaction2_reference import float64_pairwise_temporal_iou, proposal_inputs
 
 
 def _g(video, s, e, duration=100.0):
@@ -87,3 +87,45 @@ def test_matches_mmaction2_ar_at_an(monkeypatch):
     np.testing.assert_allclose(ours['proposals_per_video'], ppv, atol=1e-9)
     assert 100 * ours['AUC'] == pytest.approx(auc, abs=1e-7)
     assert ours['AR@100'] == pytest.approx(avg[99])
+
+
+def test_official_tie_order_for_proposals():
+    """Tied proposals of a video: the official ``argsort()[::-1]`` keeps the later-listed one
+    when only one fits (AN = 1), input order keeps the first."""
+    gt = [_g('v', 0, 10)]
+    props = [_p('v', 0, 10, 0.5), _p('v', 20, 30, 0.5)]
+    assert anet_proposal_ar_an(gt, props, 1, ar_at=(1,))['AR@1'] == 0.0
+    assert anet_proposal_ar_an(gt, props, 1, ar_at=(1,), tie_order='stable')['AR@1'] == 1.0
+
+
+@pytest.mark.parametrize('seed', range(4))
+def test_grid_aligned_ties_match_mmaction2(seed, monkeypatch):
+    """Boundaries on the 100-step grid of a BMN proposal map, scores on 4 levels: AR@AN and AUC
+    equal mmaction2's ``average_recall_at_avg_proposals`` (which orders like the official code)."""
+    from mmaction.evaluation.functional import average_recall_at_avg_proposals
+    import mmaction.evaluation.functional.accuracy as acc
+    if not hasattr(np, 'trapz'):
+        monkeypatch.setattr(np, 'trapz', np.trapezoid, raising=False)
+    # mmaction2 keeps tIoU in float32; the official code (and we) in float64
+    monkeypatch.setattr(acc, 'pairwise_temporal_iou', float64_pairwise_temporal_iou)
+    rng = np.random.RandomState(seed)
+    gt, props = [], []
+    for v in range(30):
+        dur = float(rng.choice([50.0, 100.0, 37.5]))
+        for _ in range(rng.randint(1, 4)):
+            s = rng.randint(0, 90)
+            gt.append(_g(f'v{v}', s * dur / 100, (s + rng.randint(1, 10)) * dur / 100, dur))
+        for _ in range(rng.randint(20, 60)):
+            s = rng.randint(0, 95)
+            props.append(_p(f'v{v}', s * dur / 100, (s + rng.randint(1, 6)) * dur / 100,
+                            float(rng.randint(1, 5)) / 4))
+    thr = np.linspace(0.5, 0.95, 10)
+    ours = anet_proposal_ar_an(gt, props, 100, thr)
+    g, p = proposal_inputs(dict(gt=gt, preds=props))
+    recall, avg_recall, ppv, auc = average_recall_at_avg_proposals(
+        g, p, len(props), max_avg_proposals=100, temporal_iou_thresholds=thr)
+    np.testing.assert_allclose(ours['avg_recall'], avg_recall, atol=1e-12)
+    assert 100 * ours['AUC'] == pytest.approx(auc, abs=1e-9)
+    # the tie order matters on this data: input order gives other numbers
+    stable = anet_proposal_ar_an(gt, props, 100, thr, tie_order='stable')
+    assert not np.allclose(stable['avg_recall'], avg_recall)

@@ -5,6 +5,9 @@ import numpy as np
 import pytest
 
 from mmfine.evaluation.functional import anet_detection_map, segment_iou_matrix, voc_ap
+from mmfine.evaluation.functional.matching import grouped_argsort_desc
+from mmfine.evaluation.functional.temporal_detection import DEFAULT_TIOU_THRESHOLDS
+from mmfine.testing.mmaction2_reference import float64_pairwise_temporal_iou
 
 
 def _g(video, s, e, label='a'):
@@ -59,11 +62,41 @@ def test_each_prediction_takes_the_best_free_gt():
 def test_edge_cases():
     gt = [_g('v', 0, 10)]
     assert anet_detection_map(gt, [])['mAP'] == 0.0  # no detections
-    # all scores equal: ties keep the input order (TP first here)
-    out = anet_detection_map(gt, [_p('v', 0, 10, 0.5), _p('v', 50, 60, 0.5)], (0.5,))
-    assert out['mAP'] == pytest.approx(1.0)
-    out = anet_detection_map(gt, [_p('v', 50, 60, 0.5), _p('v', 0, 10, 0.5)], (0.5,))
-    assert out['mAP'] == pytest.approx(0.5)
+
+
+def test_official_tie_order_later_listed_first():
+    """The issue's example: gt v1 [0, 10]; two predictions of score 0.5, the hit listed first.
+
+    The official code ranks with ``argsort()[::-1]``: the later-listed miss comes first, so
+    precision is 1/2 at full recall and AP 0.5; in input order (mmaction2's port) it is 1.
+    """
+    gt = [_g('v1', 0, 10)]
+    preds = [_p('v1', 0, 10, 0.5), _p('v1', 20, 30, 0.5)]
+    assert anet_detection_map(gt, preds)['mAP'] == pytest.approx(0.5)
+    assert anet_detection_map(gt, preds, tie_order='stable')['mAP'] == pytest.approx(1.0)
+    swapped = preds[::-1]
+    assert anet_detection_map(gt, swapped)['mAP'] == pytest.approx(1.0)
+    assert anet_detection_map(gt, swapped, tie_order='stable')['mAP'] == pytest.approx(0.5)
+    with pytest.raises(ValueError, match='tie_order'):
+        anet_detection_map(gt, preds, tie_order='random')
+
+
+def test_official_thresholds_are_unrounded():
+    """gt [0, 2.0], prediction [0.1, 1.9]: tIoU 1.7999999999999998 / 2 = 0.8999999999999999.
+
+    That is exactly the 9th value of np.linspace(0.5, 0.95, 10), so the official code counts a
+    hit at "0.90"; a rounded 0.9 would count a miss.
+    """
+    thr = np.linspace(0.5, 0.95, 10)
+    iou = segment_iou_matrix([[0.1, 1.9]], [[0, 2.0]])[0, 0]
+    assert iou == thr[8] and iou < 0.9
+    assert DEFAULT_TIOU_THRESHOLDS == tuple(thr.tolist())
+    out = anet_detection_map([_g('v', 0, 2.0)], [_p('v', 0.1, 1.9, 0.7)])
+    assert out['mAP@0.90'] == 1.0 and out['mAP@0.95'] == 0.0
+    assert out['mAP'] == pytest.approx(0.9)
+    rounded = anet_detection_map([_g('v', 0, 2.0)], [_p('v', 0.1, 1.9, 0.7)],
+                                 tuple(np.round(thr, 2)))
+    assert rounded['mAP@0.90'] == 0.0  # the old rounded default missed it
 
 
 @pytest.mark.parametrize('bad, match', [
@@ -96,3 +129,83 @@ def test_matches_mmaction2_on_the_real_activitynet_fixture(shared_data):
     ours_per_thr = [ours[f'mAP@{t:.2f}'] for t in np.linspace(0.5, 0.95, 10)]
     np.testing.assert_allclose(ours_per_thr, ref_map, atol=1e-9)
     assert 0 < ours['mAP'] < 1
+
+
+def _grid_case(seed, num_videos=12, num_classes=3, step=0.1, n_pred=60):
+    """Boundaries on a 0.1 s grid, scores from 5 levels (many ties)."""
+    rng = np.random.RandomState(seed)
+    gt, preds = [], []
+    for v in range(num_videos):
+        for _ in range(rng.randint(1, 5)):
+            s = rng.randint(0, 90) * step
+            gt.append(_g(f'v{v}', round(s, 1), round(s + rng.randint(2, 30) * step, 1),
+                         f'c{rng.randint(num_classes)}'))
+    for _ in range(n_pred * num_videos // 4):
+        g = gt[rng.randint(len(gt))]
+        ds, de = rng.randint(-3, 4, size=2) * step
+        s, e = round(g['t_start'] + ds, 1), round(g['t_end'] + de, 1)
+        if e < s:
+            s, e = e, s
+        label = g['label'] if rng.rand() < 0.8 else f'c{rng.randint(num_classes)}'
+        video = g['video'] if rng.rand() < 0.95 else 'no_gt_video'
+        preds.append(_p(video, s, e, float(rng.randint(1, 6)) / 5, label))
+    return gt, preds
+
+
+def _mmaction2_map(gt, preds):
+    """mmaction2's compute_average_precision_detection, class by class, predictions as given."""
+    from mmaction.evaluation.functional.eval_detection import \
+        compute_average_precision_detection
+    thr = np.linspace(0.5, 0.95, 10)
+    labels = list(dict.fromkeys(g['label'] for g in gt))
+    aps = []
+    for c in labels:
+        g = [{'video-id': x['video'], 't-start': x['t_start'], 't-end': x['t_end']}
+             for x in gt if x['label'] == c]
+        p = [{'video-id': x['video'], 't-start': x['t_start'], 't-end': x['t_end'],
+              'score': x['score']} for x in preds if x['label'] == c]
+        aps.append(compute_average_precision_detection(g, p, thr))
+    return np.mean(aps, axis=0)  # [T]
+
+
+@pytest.mark.parametrize('seed', range(6))
+def test_grid_aligned_ties_match_mmaction2_and_the_official_order(seed, monkeypatch):
+    """Quantised boundaries and tied scores: equal to mmaction2's code at every threshold.
+
+    mmaction2 ranks with a stable sort on -score (ties in input order), our ``'stable'``, and
+    stores tIoU in float32 (the official code keeps float64, which decides hits at quantised
+    boundaries): the reference runs with a float64 tIoU patched in.
+    For the official order, the predictions of each class are handed to the same reference
+    already ranked by the official call ``np.argsort(scores_c)[::-1]`` (computed here
+    directly), so its stable sort keeps that order.
+    """
+    import mmaction.evaluation.functional.eval_detection as ed
+    monkeypatch.setattr(ed, 'pairwise_temporal_iou', float64_pairwise_temporal_iou)
+    gt, preds = _grid_case(seed)
+    thr = np.linspace(0.5, 0.95, 10)
+    stable = anet_detection_map(gt, preds, tie_order='stable')
+    ref = _mmaction2_map(gt, preds)
+    np.testing.assert_allclose([stable[f'mAP@{t:.2f}'] for t in thr], ref, atol=1e-12)
+    ranked = []
+    for c in dict.fromkeys(p['label'] for p in preds):
+        mine = [p for p in preds if p['label'] == c]
+        ranked += [mine[i] for i in np.argsort(np.array([p['score'] for p in mine]))[::-1]]
+    official = anet_detection_map(gt, preds)
+    ref_official = _mmaction2_map(gt, ranked)
+    np.testing.assert_allclose([official[f'mAP@{t:.2f}'] for t in thr], ref_official,
+                               atol=1e-12)
+    # the tie order matters on this data (otherwise the test could not tell them apart)
+    if seed == 0:
+        assert not np.allclose(ref, ref_official)
+
+
+def test_grouped_argsort_desc_is_the_official_call():
+    rng = np.random.RandomState(0)
+    scores = rng.randint(0, 4, 200) / 4.0
+    group = rng.randint(0, 5, 200)
+    order = grouped_argsort_desc(scores, group)
+    assert sorted(order.tolist()) == list(range(200))
+    for g in range(5):
+        idx = np.nonzero(group == g)[0]
+        np.testing.assert_array_equal(order[group[order] == g],
+                                      idx[np.argsort(scores[idx])[::-1]])
