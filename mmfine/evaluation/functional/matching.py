@@ -18,30 +18,41 @@ def score_order(scores: np.ndarray) -> np.ndarray:
     return np.argsort(-np.asarray(scores, np.float64), kind='stable')
 
 
-def grouped_argsort_desc(scores: np.ndarray, group: np.ndarray) -> np.ndarray:
-    """Indices ordered group by group, each group as ``np.argsort(scores_g)[::-1]``.
+def grouped_argsort_desc(scores: np.ndarray, group: np.ndarray,
+                         call: str = 'reverse') -> np.ndarray:
+    """Indices ordered group by group, each group by descending score as official code does it.
 
-    This is how the official ActivityNet code ranks the predictions of one class
-    (``eval_detection.py``: ``prediction['score'].values.argsort()[::-1]``) and the proposals of
-    one video (``eval_proposal.py``: ``prediction_videoid['score'].argsort()[::-1]``): the same
-    numpy call on the same float64 scores, in input order. Of two tied scores the later-listed
-    comes first; for larger groups numpy's default sort promises no order among ties (it is not
-    stable here from 16 elements on), so we make the identical call instead of emulating one.
+    ``call='reverse'``: ``np.argsort(scores_g)[::-1]``, how the official ActivityNet code ranks
+    the predictions of one class (``eval_detection.py``:
+    ``prediction['score'].values.argsort()[::-1]``) and the proposals of one video
+    (``eval_proposal.py``); of two tied scores the later-listed comes first.
+    ``call='negate'``: ``np.argsort(-scores_g)``, how ACT's and MultiSports' frame-AP and
+    video-AP rank the detections of one class; of two tied scores the first-listed comes first.
+    The same numpy call on the same float64 scores in input order: for larger groups numpy's
+    default sort promises no order among ties (it is not stable here from 16 elements on), so
+    we make the identical call instead of emulating one.
 
     Args:
         scores (np.ndarray): (P,) scores.
         group (np.ndarray): (P,) int group id (class or video); groups come out in id order.
+        call (str): ``'reverse'`` or ``'negate'``. Defaults to ``'reverse'``.
 
     Returns:
         np.ndarray: (P,) int64 permutation.
     """
+    if call not in ('reverse', 'negate'):
+        raise ValueError(f"call must be 'reverse' or 'negate', got {call!r}")
     scores = np.asarray(scores, np.float64)
     group = np.asarray(group, np.int64)
+
+    def rank(idx):
+        return idx[np.argsort(scores[idx])[::-1]] if call == 'reverse' else \
+            idx[np.argsort(-scores[idx])]
+
     members = np.argsort(group, kind='stable')  # [P] grouped, input order within a group
     g = group[members]
     cuts = np.r_[0, np.nonzero(g[1:] != g[:-1])[0] + 1, len(g)]
-    parts = [members[a:b][np.argsort(scores[members[a:b]])[::-1]]
-             for a, b in zip(cuts[:-1], cuts[1:]) if b > a]
+    parts = [rank(members[a:b]) for a, b in zip(cuts[:-1], cuts[1:]) if b > a]
     return np.concatenate(parts).astype(np.int64) if parts else np.zeros(0, np.int64)
 
 

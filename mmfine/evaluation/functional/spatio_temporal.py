@@ -16,7 +16,7 @@ import numpy as np
 
 from ._inputs import check_labels, columns
 from .ap import check_boxes, check_scores, trapezoid_ap, voc_ap
-from .matching import greedy_match, ranked_precision_recall, score_order
+from .matching import greedy_match, grouped_argsort_desc, ranked_precision_recall
 
 CONVENTIONS = ('voc', 'act')
 
@@ -156,7 +156,9 @@ def _match_and_score(d_key, d_cls, scores, g_key, g_cls, similarity, labels, con
     One threshold (a float): ``{'mAP', 'per_class': {name: AP}}``; several:
     ``{'mAP@0.20': ..., 'per_class': {name: [AP per threshold]}}``.
     """
-    order = score_order(scores)
+    # per class as ACT / MultiSports rank: np.argsort(-scores_c) (ties: input order in small
+    # groups; the identical numpy call otherwise)
+    order = grouped_argsort_desc(scores, d_cls, call='negate')
     tp = greedy_match(d_key, scores, g_key, similarity, np.atleast_1d(thresholds),
                       rule='best_any' if convention == 'voc' else 'best_free', tie='first',
                       order=order)
@@ -183,8 +185,9 @@ def frame_map(gt_tubes: List[dict], detections: List[dict], labels: Sequence[str
               iou_thr: float = 0.5, convention: str = 'voc') -> Dict:
     """Frame-mAP: per-frame box detections against the boxes of the ground-truth tubes.
 
-    Per class, detections of all frames are pooled and ranked by descending score (ties in
-    input order); a detection can only match a ground-truth box of the same video, frame and
+    Per class, detections of all frames are pooled and ranked by descending score
+    (``np.argsort(-scores)`` as ACT / MultiSports call it: ties in input order for small
+    groups); a detection can only match a ground-truth box of the same video, frame and
     class. ``'voc'``: the detection looks at the ground-truth box with the highest IoU (the
     first one on ties); if that IoU >= ``iou_thr`` and the box is free it is a true positive,
     otherwise a false positive; box sizes without +1; VOC all-point AP. ``'act'``: the best box
@@ -278,7 +281,8 @@ def video_map(gt_tubes: List[dict], det_tubes: List[dict], labels: Sequence[str]
               iou_thr: float = 0.5, convention: str = 'voc') -> Dict:
     """Video-mAP: scored detection tubes against ground-truth tubes (spatio-temporal IoU).
 
-    Per class, tubes are ranked by descending score (ties in input order) and matched to the
+    Per class, tubes are ranked by descending score (``np.argsort(-scores)`` as the official
+    code calls it: ties in input order for small groups) and matched to the
     ground-truth tubes of the same video and class by :func:`tube_iou`; ``'voc'``: only the
     most overlapping ground truth is considered (false positive if taken), VOC all-point AP;
     ``'act'``: the best free one, trapezoid AP. Classes without ground truth are skipped.
