@@ -16,6 +16,9 @@ _base_ = [
 data_root = 'data/finesports_postal_synthetic'
 num_classes = 8
 clip_len = 4
+# the generator's native frame size: the test pipeline resizes every input to it, so the
+# demo / inference API decodes a real video (e.g. 1280x720) at this size
+input_size = (192, 144)
 embed_dims = 128
 type_names = [
     'drive left', 'drive right', 'shoot', 'pass', 'dribble', 'post up', 'crossover', 'layup'
@@ -77,6 +80,7 @@ train_pipeline = [
 test_pipeline = [
     dict(type='SampleTubeClip', clip_len=clip_len, frame_interval=2),
     dict(type='LoadFineSportsFrames', cache_videos=8),
+    dict(type='TubeResize', scale=input_size, keep_ratio=False),
     dict(type='FormatShape', input_format='NCTHW'),
     dict(type='PackFineSportsInputs', with_video_tubes=True)
 ]
@@ -109,7 +113,7 @@ test_dataloader = dict(
     persistent_workers=True,
     sampler=dict(type='DefaultSampler', shuffle=False),
     dataset=dict(dataset, split='test', frame_stride=1, pipeline=test_pipeline,
-                 test_mode=True))
+                 test_mode=True, _delete_=True))
 # 32-frame synthetic videos: tubes of at least 8 frames
 val_evaluator = dict(linker=dict(min_len=8, det_score_thr=0.1, max_gap=1))
 test_evaluator = val_evaluator

@@ -1,4 +1,5 @@
 """Inference APIs used by demo/."""
-from .postal_inference import decode_video, inference_postal, init_postal, tubes_to_json
+from .postal_inference import (decode_size, inference_postal, init_postal, open_video,
+                               tubes_to_json)
 
-__all__ = ['init_postal', 'inference_postal', 'decode_video', 'tubes_to_json']
+__all__ = ['init_postal', 'inference_postal', 'decode_size', 'open_video', 'tubes_to_json']

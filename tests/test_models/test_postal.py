@@ -3,6 +3,7 @@ import copy
 import itertools
 import os.path as osp
 
+import numpy as np
 import pytest
 import torch
 from mmaction.structures import ActionDataSample
@@ -295,17 +296,41 @@ def test_tuber_baseline_has_no_prompt_path():
         'loss_cls', 'loss_bbox', 'loss_iou'}
 
 
-def test_boxes_back_to_annotation_pixels():
+@pytest.mark.parametrize('order', [
+    ('resize', 'crop', 'flip'), ('crop', 'resize', 'flip'), ('flip', 'resize', 'crop'),
+    ('resize', 'flip', 'crop'), ('crop', 'flip', 'resize')])
+def test_boxes_back_to_annotation_pixels(order):
+    """A box sent through the transforms in any order (resize after crop, flip anywhere) comes
+    back to the annotation pixels it started from (the homography_matrix is inverted)."""
+    from mmfine.datasets.transforms import TubeCenterCrop, TubeFlip, TubeResize
+    from mmfine.models.heads import tube_boxes_to_pixels
+    steps = dict(resize=TubeResize(scale=(160, 90), keep_ratio=False),
+                 crop=TubeCenterCrop(crop_size=(120, 70)), flip=TubeFlip(flip_ratio=1.0))
+    box = np.array([120., 80., 160., 110.], np.float32)  # decoded pixels, inside every crop
+    res = dict(imgs=[np.zeros((200, 300, 3), np.uint8)], img_shape=(200, 300),
+               gt_tube_boxes=box[None, None].copy(), gt_tube_valid=np.ones((1, 1), bool),
+               resolution=(400, 600), original_shape=(200, 300))
+    for name in order:
+        res = steps[name](res)
+    h, w = res['img_shape']
+    assert res['gt_tube_valid'][0, 0]
+    norm = torch.from_numpy(res['gt_tube_boxes'][0, 0] / np.array([w, h, w, h], np.float32))
+    meta = {k: res[k] for k in ('img_shape', 'homography_matrix', 'resolution',
+                                'original_shape', 'flip', 'scale_factor', 'crop_bbox')}
+    back = tube_boxes_to_pixels(norm[None], meta)[0]
+    # the annotation resolution is twice the decoded size
+    assert torch.allclose(back, torch.from_numpy(box * 2), atol=1e-3), (order, back)
+
+
+def test_boxes_back_to_pixels_refuses_metas_without_homography():
     from mmfine.models.heads import tube_boxes_to_pixels
     box = torch.tensor([[0.25, 0.5, 0.5, 1.0]])
-    meta = dict(img_shape=(100, 200), scale_factor=(0.5, 0.25), crop_bbox=(10, 20, 210, 120),
-                resolution=(800, 1000), original_shape=(400, 500))
-    # input px (50, 50, 100, 100) -> +crop (60, 70, 110, 120) -> /scale (120, 280, 220, 480)
-    # -> x2 to the annotation resolution
-    assert torch.allclose(tube_boxes_to_pixels(box, meta),
-                          torch.tensor([[240., 560, 440, 960]]))
-    flipped = tube_boxes_to_pixels(box, dict(img_shape=(100, 200), flip=True))
-    assert torch.allclose(flipped, torch.tensor([[100., 50, 150, 100]]))
+    with pytest.raises(ValueError, match='homography_matrix'):
+        tube_boxes_to_pixels(box, dict(img_shape=(100, 200), scale_factor=(0.5, 0.25)))
+    # no spatial transform at all: plain scaling to pixels (and resolution / decoded size)
+    out = tube_boxes_to_pixels(box, dict(img_shape=(100, 200), flip=False,
+                                         resolution=(200, 400), original_shape=(100, 200)))
+    assert torch.allclose(out, torch.tensor([[100., 100, 200, 200]]))
 
 
 def test_pta_target_map_loss_points_at_the_keyframe_box_centre(model):

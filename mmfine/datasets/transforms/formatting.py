@@ -36,7 +36,7 @@ class PackFineSportsInputs(BaseTransform):
     def __init__(self, meta_keys: Sequence[str] = (
             'video_id', 'keyframe', 'key_index', 'target', 'prompt', 'img_shape',
             'original_shape', 'resolution', 'scale_factor', 'crop_bbox', 'flip',
-            'total_frames'), with_video_tubes: bool = False) -> None:
+            'homography_matrix', 'total_frames'), with_video_tubes: bool = False) -> None:
         self.meta_keys = tuple(meta_keys)
         self.with_video_tubes = with_video_tubes
 

@@ -2,7 +2,10 @@
 
 Every transform here modifies ``imgs`` (list of (H, W, 3) arrays) and ``img_shape`` and, when
 present, ``gt_tube_boxes`` ((N, T, 4) float32 pixels) and ``gt_tube_valid`` ((N, T) bool): a box
-that leaves the image entirely becomes invalid.
+that leaves the image entirely becomes invalid. Each also composes its pixel mapping into
+``homography_matrix`` (3 x 3, decoded frame -> network input, as mmdet 3.x records it), so
+predicted boxes go back to the video's pixels exactly, whatever the order of the transforms
+(:func:`mmfine.models.heads.tube_boxes_to_pixels`).
 """
 from typing import Dict, Optional, Sequence, Tuple, Union
 
@@ -11,6 +14,12 @@ import numpy as np
 from mmcv.transforms import BaseTransform
 
 from mmfine.registry import TRANSFORMS
+
+
+def _record_homography(results: Dict, matrix: np.ndarray) -> None:
+    """Compose ``matrix`` (3 x 3, this step's pixel mapping) after the steps so far."""
+    before = results.get('homography_matrix', np.eye(3, dtype=np.float64))
+    results['homography_matrix'] = np.asarray(matrix, np.float64) @ before
 
 
 def _crop_results(results: Dict, x1: int, y1: int, x2: int, y2: int) -> Dict:
@@ -30,6 +39,7 @@ def _crop_results(results: Dict, x1: int, y1: int, x2: int, y2: int) -> Dict:
     results['imgs'] = out
     results['img_shape'] = (ch, cw)
     results['crop_bbox'] = np.array([x1, y1, x2, y2], dtype=np.int64)
+    _record_homography(results, [[1, 0, -x1], [0, 1, -y1], [0, 0, 1]])
     if 'gt_tube_boxes' in results:
         boxes = results['gt_tube_boxes'] - np.array([x1, y1, x1, y1], dtype=np.float32)
         boxes[..., 0::2] = boxes[..., 0::2].clip(0, cw)
@@ -46,7 +56,8 @@ class TubeResize(BaseTransform):
     """Resize frames and tube boxes.
 
     Required keys: ``imgs``, ``img_shape``; optional ``gt_tube_boxes``.
-    Modified keys: ``imgs``, ``img_shape``, ``gt_tube_boxes``. Added: ``scale_factor`` (w, h).
+    Modified keys: ``imgs``, ``img_shape``, ``gt_tube_boxes``, ``homography_matrix``. Added:
+    ``scale_factor`` (w, h).
 
     Args:
         scale (int | tuple[int, int]): an int resizes the short side to it (keeping the aspect
@@ -81,6 +92,7 @@ class TubeResize(BaseTransform):
         sf = np.array([nw / w, nh / h], dtype=np.float32)
         results['img_shape'] = (nh, nw)
         results['scale_factor'] = sf * results.get('scale_factor', np.ones(2, np.float32))
+        _record_homography(results, [[nw / w, 0, 0], [0, nh / h, 0], [0, 0, 1]])
         if 'gt_tube_boxes' in results:
             results['gt_tube_boxes'] = results['gt_tube_boxes'] * np.tile(sf, 2)
         return results
@@ -204,7 +216,7 @@ class TubeFlip(BaseTransform):
     ``flip_label_map`` maps such label ids to their mirrored counterpart (applied to ``label``
     and ``gt_tube_labels``; give both directions).
 
-    Added keys: ``flip`` (bool).
+    Added keys: ``flip`` (bool); modified: ``homography_matrix`` when flipped.
 
     Args:
         flip_ratio (float): probability of flipping. Defaults to 0.5.
@@ -229,6 +241,7 @@ class TubeFlip(BaseTransform):
             return results
         w = results['img_shape'][1]
         results['imgs'] = [np.ascontiguousarray(img[:, ::-1]) for img in results['imgs']]
+        _record_homography(results, [[-1, 0, w], [0, 1, 0], [0, 0, 1]])
         if 'gt_tube_boxes' in results:
             boxes = results['gt_tube_boxes'].copy()
             boxes[..., 0] = w - results['gt_tube_boxes'][..., 2]

@@ -3,6 +3,7 @@ import copy
 from typing import Dict, List, Optional, Sequence, Tuple
 
 import mmdet.models  # noqa: F401  (registers mmdet losses / costs used by the configs)
+import numpy as np
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
@@ -22,8 +23,10 @@ from ..layers import cell_centres, sine_positional_encoding_3d
 def tube_boxes_to_pixels(boxes: Tensor, meta: dict) -> Tensor:
     """Normalised xyxy boxes of the network input -> pixels of the annotation ``resolution``.
 
-    Undoes, in order, the crop (``crop_bbox``), the resize (``scale_factor``) and the
-    difference between decoded and annotated size (``original_shape`` vs ``resolution``).
+    Applies the inverse of the sample's ``homography_matrix`` (decoded frame -> network input,
+    composed by every spatial ``Tube*`` transform in the order they ran: resize, crop, flip in
+    any order), then the difference between decoded and annotated size (``original_shape`` vs
+    ``resolution``). Both corners are mapped and re-sorted, so a flip keeps x1 <= x2.
 
     Args:
         boxes (Tensor): (..., 4) normalised xyxy.
@@ -31,18 +34,27 @@ def tube_boxes_to_pixels(boxes: Tensor, meta: dict) -> Tensor:
 
     Returns:
         Tensor: (..., 4) pixels.
+
+    Raises:
+        ValueError: the metainfo has ``scale_factor`` / ``crop_bbox`` / ``flip`` but no
+            ``homography_matrix`` (a transform that does not record its mapping: the boxes
+            could not be mapped back correctly).
     """
     h, w = meta['img_shape']
     out = boxes * boxes.new_tensor([w, h, w, h])
-    if meta.get('flip', False):
-        out = out[..., [2, 1, 0, 3]] * out.new_tensor([-1, 1, -1, 1]) + out.new_tensor(
-            [w, 0, w, 0])
-    if 'crop_bbox' in meta:
-        x1, y1 = float(meta['crop_bbox'][0]), float(meta['crop_bbox'][1])
-        out = out + out.new_tensor([x1, y1, x1, y1])
-    if 'scale_factor' in meta:
-        sx, sy = (float(v) for v in meta['scale_factor'])
-        out = out / out.new_tensor([sx, sy, sx, sy])
+    if 'homography_matrix' in meta:
+        inv = torch.as_tensor(np.linalg.inv(np.asarray(meta['homography_matrix'], np.float64)),
+                              dtype=out.dtype, device=out.device)  # [3, 3] input -> decoded
+        corners = out.reshape(*out.shape[:-1], 2, 2)  # [..., 2 corners, (x, y)]
+        mapped = corners @ inv[:2, :2].T + inv[:2, 2]
+        lo, hi = mapped.min(dim=-2).values, mapped.max(dim=-2).values  # [..., 2]
+        out = torch.cat([lo, hi], dim=-1)
+    elif any(k in meta and (k != 'flip' or meta[k]) for k in ('scale_factor', 'crop_bbox',
+                                                               'flip')):
+        raise ValueError('tube_boxes_to_pixels: the sample was resized / cropped / flipped but '
+                         "its metainfo has no 'homography_matrix'; every spatial transform must "
+                         "record one (mmfine's Tube* transforms do) and PackFineSportsInputs "
+                         'must keep it in meta_keys')
     if 'resolution' in meta and 'original_shape' in meta:
         (rh, rw), (oh, ow) = meta['resolution'], meta['original_shape']
         out = out * out.new_tensor([rw / ow, rh / oh, rw / ow, rh / oh])
