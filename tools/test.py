@@ -6,7 +6,7 @@ import os
 from mmengine.config import Config, DictAction
 
 import mmfine  # noqa: F401  (applies the compatibility shims before mmaction is imported)
-from mmfine.utils.dist import finalize_distributed
+from mmfine.utils.dist import exit_after_distributed_run, finalize_distributed
 from mmfine.utils.entrypoint import build_runner, load_config
 
 
@@ -17,6 +17,11 @@ def parse_args():
     parser.add_argument('--work-dir', help='the dir to save the evaluation log')
     parser.add_argument('--dump', type=str,
                         help='dump the predictions to a pickle file for offline evaluation')
+    parser.add_argument('--show-dir', help='write a visualization of every --show-interval-th '
+                        'sample (clip frames with tubes, timelines, ...) to this directory')
+    parser.add_argument('--show-interval', type=int, default=50,
+                        help='visualize one sample in this many (default 50)')
+    parser.add_argument('--show', action='store_true', help='also display the visualizations')
     parser.add_argument('--amp', action='store_true', help='test with mixed precision (fp16)')
     parser.add_argument(
         '--cfg-options', nargs='+', action=DictAction,
@@ -39,6 +44,11 @@ def merge_args(cfg: Config, args) -> Config:
             cfg.test_evaluator = [*cfg.test_evaluator, dump_metric]
         else:
             cfg.test_evaluator = [cfg.test_evaluator, dump_metric]
+    if args.show_dir or args.show:
+        hooks = cfg.setdefault('default_hooks', {})
+        hooks['visualization'] = dict(type='FineVisualizationHook', enable=True,
+                                      interval=args.show_interval, show=args.show,
+                                      out_dir=args.show_dir)
     if args.amp:
         cfg.test_cfg = dict(cfg.get('test_cfg') or dict(type='TestLoop'), fp16=True)
     cfg.load_from = args.checkpoint
@@ -55,7 +65,8 @@ def main():
         print('mmfine test metrics: ' + json.dumps(
             {k: float(v) if isinstance(v, (int, float)) else str(v) for k, v in metrics.items()},
             sort_keys=True))
-    finalize_distributed()
+    if finalize_distributed():  # a rank of a torchrun job: everything is saved, leave now
+        exit_after_distributed_run(0)
 
 
 if __name__ == '__main__':

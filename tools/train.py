@@ -5,7 +5,7 @@ import os
 from mmengine.config import Config, DictAction
 
 import mmfine  # noqa: F401  (applies the compatibility shims before mmaction is imported)
-from mmfine.utils.dist import finalize_distributed
+from mmfine.utils.dist import exit_after_distributed_run, finalize_distributed
 from mmfine.utils.entrypoint import build_runner, load_config
 
 
@@ -86,7 +86,8 @@ def main():
     cfg = merge_args(cfg, args)
     runner = build_runner(cfg)
     runner.train()
-    finalize_distributed()
+    if finalize_distributed():  # a rank of a torchrun job: everything is saved, leave now
+        exit_after_distributed_run(0)
 
 
 if __name__ == '__main__':

@@ -9,7 +9,8 @@ default_hooks = dict(
     param_scheduler=dict(type='ParamSchedulerHook'),
     checkpoint=dict(type='CheckpointHook', interval=1, save_best='auto', max_keep_ckpts=3),
     sampler_seed=dict(type='DistSamplerSeedHook'),
-    sync_buffers=dict(type='SyncBuffersHook'))
+    sync_buffers=dict(type='SyncBuffersHook'),
+    visualization=dict(type='FineVisualizationHook', enable=False))
 
 env_cfg = dict(
     cudnn_benchmark=False,
@@ -18,8 +19,10 @@ env_cfg = dict(
 
 log_processor = dict(type='LogProcessor', window_size=20, by_epoch=True)
 
+# tools/test.py --show-dir DIR [--show-interval K] switches the visualization hook on; for
+# TensorBoard (pip install tensorboard) use vis_backends=[dict(type='TensorboardVisBackend')]
 vis_backends = [dict(type='LocalVisBackend')]
-visualizer = dict(type='ActionVisualizer', vis_backends=vis_backends)
+visualizer = dict(type='FineVisualizer', vis_backends=vis_backends)
 
 log_level = 'INFO'
 load_from = None

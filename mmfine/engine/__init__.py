@@ -1,1 +1,4 @@
-"""Engine components (hooks, optimizer constructors): added with the task issues."""
+"""Engine components: hooks."""
+from .hooks import FineVisualizationHook
+
+__all__ = ['FineVisualizationHook']

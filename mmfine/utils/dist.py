@@ -45,15 +45,43 @@ def init_cpu_distributed(cfg, launcher: str) -> bool:
     return True
 
 
-def finalize_distributed() -> None:
+def finalize_distributed() -> bool:
     """Wait for every rank, then destroy the default process group (if one was initialised).
 
     Called by ``tools/train.py`` / ``tools/test.py`` after a successful run. Leaving the gloo
     process group to be torn down by interpreter finalisation occasionally aborts a rank at exit
     (``terminate called without an active exception``, exit code -6) after all its work is done,
     which makes torchrun report the whole job as failed; destroying it while Python is still
-    fully alive avoids that. A no-op in non-distributed runs.
+    fully alive avoids most of it (see :func:`exit_after_distributed_run` for the rest). A
+    no-op in non-distributed runs.
+
+    Returns:
+        bool: True if a process group was destroyed.
     """
     if torch_dist.is_available() and torch_dist.is_initialized():
         torch_dist.barrier()
         torch_dist.destroy_process_group()
+        return True
+    return False
+
+
+def exit_after_distributed_run(code: int = 0) -> None:
+    """End a rank whose work is done and saved, without running C++ static destructors.
+
+    Even with the process group destroyed, a rank of a CPU (gloo) ``torchrun`` job still
+    aborted at interpreter exit now and then (``terminate called without an active exception``,
+    exit -6, seen in CI after both epochs, validation and checkpoints were written): a native
+    thread still joinable when the runtime's destructors run. Everything of the run is on disk
+    by then (checkpoints, logs; mmengine's ``LoggerHook.after_run`` closed the visualizer), so
+    the rank flushes Python's streams and logging handlers and leaves with ``os._exit``, which
+    skips those destructors.
+    """
+    import logging
+    import sys
+    logging.shutdown()
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):
+            pass
+    os._exit(code)

@@ -28,6 +28,26 @@ def load_config(path: str, cfg_options: Optional[dict], launcher: str,
     return cfg
 
 
+def launcher_world_size(launcher: str, environ: Optional[dict] = None) -> int:
+    """Number of processes of this job, read where each launcher puts it.
+
+    mmengine's ``init_dist`` only sets ``WORLD_SIZE`` for Slurm / MPI while building the
+    runner, too late for anything decided before; so: an initialised process group's size,
+    else ``WORLD_SIZE`` (torchrun), ``SLURM_NTASKS`` (``--launcher slurm``),
+    ``OMPI_COMM_WORLD_SIZE`` / ``PMI_SIZE`` (``--launcher mpi``: Open MPI / MPICH), else 1.
+    """
+    import torch.distributed as torch_dist
+    if torch_dist.is_available() and torch_dist.is_initialized():
+        return torch_dist.get_world_size()
+    env = os.environ if environ is None else environ
+    keys = {'pytorch': ('WORLD_SIZE', ), 'slurm': ('SLURM_NTASKS', 'WORLD_SIZE'),
+            'mpi': ('OMPI_COMM_WORLD_SIZE', 'PMI_SIZE', 'WORLD_SIZE')}.get(launcher, ())
+    for key in keys:
+        if env.get(key):
+            return int(env[key])
+    return 1
+
+
 def apply_global_batch_size(cfg: Config, world_size: Optional[int] = None) -> None:
     """Honour the optional ``global_train_batch_size`` config key.
 
@@ -38,12 +58,13 @@ def apply_global_batch_size(cfg: Config, world_size: Optional[int] = None) -> No
 
     Args:
         cfg (Config): the config (modified in place).
-        world_size (int, optional): number of processes. Defaults to ``$WORLD_SIZE`` or 1.
+        world_size (int, optional): number of processes. Defaults to
+            :func:`launcher_world_size` of the config's ``launcher``.
     """
     total = cfg.get('global_train_batch_size')
     if total is None or cfg.get('train_dataloader') is None:
         return
-    world = world_size or int(os.environ.get('WORLD_SIZE', '1'))
+    world = world_size or launcher_world_size(cfg.get('launcher', 'none'))
     if total % world:
         raise ValueError(f'global_train_batch_size={total} is not divisible by the number of '
                          f'processes ({world})')

@@ -23,6 +23,7 @@ def register_all_modules(init_default_scope: bool = True) -> None:
     import mmfine.engine  # noqa: F401
     import mmfine.evaluation  # noqa: F401
     import mmfine.models  # noqa: F401
+    import mmfine.visualization  # noqa: F401
 
     if init_default_scope:
         never_created = DefaultScope.get_current_instance() is None \

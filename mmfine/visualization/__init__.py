@@ -1,1 +1,4 @@
-"""Visualizers (tube overlays, spotting timelines, AQA plots): added with the task issues."""
+"""The toolbox's visualizer (tubes, timelines, masks, score curves)."""
+from .fine_visualizer import PALETTE, FineVisualizer
+
+__all__ = ['FineVisualizer', 'PALETTE']

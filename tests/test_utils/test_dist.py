@@ -52,3 +52,47 @@ def test_finalize_destroys_the_process_group(tmp_path):
     finally:
         if torch_dist.is_initialized():
             torch_dist.destroy_process_group()
+
+
+@pytest.mark.parametrize('launcher, env, world', [
+    ('slurm', {'SLURM_NTASKS': '8', 'SLURM_PROCID': '3'}, 8),
+    ('mpi', {'OMPI_COMM_WORLD_SIZE': '4', 'OMPI_COMM_WORLD_RANK': '1'}, 4),
+    ('mpi', {'PMI_SIZE': '2'}, 2),
+    ('pytorch', {'WORLD_SIZE': '2'}, 2),
+    ('none', {'SLURM_NTASKS': '8'}, 1)])
+def test_global_batch_size_under_slurm_and_mpi(monkeypatch, launcher, env, world):
+    """Before the process group exists (mmengine sets WORLD_SIZE for Slurm / MPI only while
+    building the runner), the launcher's own variables give the number of processes: a
+    global batch of 8 is 1 per process with SLURM_NTASKS=8, not 8 per process."""
+    from mmfine.utils.entrypoint import apply_global_batch_size, launcher_world_size
+    for k in ('WORLD_SIZE', 'SLURM_NTASKS', 'OMPI_COMM_WORLD_SIZE', 'PMI_SIZE'):
+        monkeypatch.delenv(k, raising=False)
+    for k, v in env.items():
+        monkeypatch.setenv(k, v)
+    assert launcher_world_size(launcher) == world
+    cfg = Config(dict(global_train_batch_size=8, train_dataloader=dict(batch_size=8),
+                      launcher=launcher))
+    apply_global_batch_size(cfg)
+    assert cfg.train_dataloader.batch_size == 8 // world
+
+
+def test_exit_after_distributed_run_flushes_and_skips_destructors(tmp_path):
+    """The process ends with the given code, its prints and log records are on disk, and
+    atexit / C++ destructors do not run."""
+    import subprocess
+    import sys
+    log = tmp_path / 'run.log'
+    code = (
+        'import atexit, logging, sys\n'
+        f'h = logging.FileHandler({str(log)!r}); logging.getLogger("x").addHandler(h)\n'
+        'logging.getLogger("x").warning("saved")\n'
+        'atexit.register(lambda: print("atexit ran"))\n'
+        'print("metrics line", end="")\n'
+        'from mmfine.utils.dist import exit_after_distributed_run\n'
+        'exit_after_distributed_run(0)\n'
+        'print("not reached")\n')
+    proc = subprocess.run([sys.executable, '-c', code], capture_output=True, text=True,
+                          timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout == 'metrics line'
+    assert log.read_text().strip() == 'saved'
