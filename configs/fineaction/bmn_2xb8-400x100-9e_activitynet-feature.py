@@ -13,8 +13,7 @@ model = dict(
     head=dict(
         type='BMNHead',
         in_channels=400,
-        temporal_dims=[100],
-        max_duration=100,
+        max_duration=100,  # temporal_dims = [pad_to] (derived by MultiScaleBMN)
         num_samples=32,
         num_samples_per_bin=3,
         boundary_ratio=0.5,

@@ -2,7 +2,7 @@
 # CPU in about 7 minutes: 64-d features, 128-d neck, small BMN head (D = 25), 10 classes.
 _base_ = [
     '../_base_/models/multiscale_bmn.py', '../_base_/datasets/fineaction_features.py',
-    '../_base_/default_runtime.py'
+    '../_base_/schedules/adamw_warmup_cosine.py', '../_base_/default_runtime.py'
 ]
 data_root = 'data/fineaction_synthetic'
 model = dict(
@@ -18,16 +18,7 @@ train_dataloader = dict(dataset=dataset)
 val_dataloader = dict(dataset=dataset)
 test_dataloader = val_dataloader
 
-max_epochs = 20
-train_cfg = dict(type='EpochBasedTrainLoop', max_epochs=max_epochs, val_begin=1, val_interval=20)
-val_cfg = dict(type='ValLoop')
-test_cfg = dict(type='TestLoop')
-optim_wrapper = dict(optimizer=dict(type='AdamW', lr=2e-3, weight_decay=1e-4),
-                     clip_grad=dict(max_norm=10, norm_type=2))
-param_scheduler = [
-    dict(type='LinearLR', start_factor=0.1, by_epoch=True, begin=0, end=1,
-         convert_to_iter_based=True),
-    dict(type='CosineAnnealingLR', T_max=max_epochs - 1, eta_min=1e-5, by_epoch=True, begin=1,
-         end=max_epochs)
-]
+# schedule: ../_base_/schedules/adamw_warmup_cosine.py (follows train_cfg.max_epochs);
+# validation after the last epoch only (mmengine always validates the last one)
+train_cfg = dict(max_epochs=20, val_interval=1000)
 default_hooks = dict(logger=dict(interval=10), checkpoint=dict(save_best=None))

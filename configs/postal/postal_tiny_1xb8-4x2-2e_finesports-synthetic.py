@@ -10,7 +10,7 @@
 # offline MiniLM text encoder, D = 128, 2 + 2 layers, 4-frame clips (stride 2), 2 epochs.
 _base_ = [
     '../_base_/models/postal_csn152.py', '../_base_/datasets/finesports_stal.py',
-    '../_base_/default_runtime.py'
+    '../_base_/schedules/adamw_warmup_cosine.py', '../_base_/default_runtime.py'
 ]
 
 data_root = 'data/finesports_postal_synthetic'
@@ -118,17 +118,14 @@ test_dataloader = dict(
 val_evaluator = dict(linker=dict(min_len=8, det_score_thr=0.1, max_gap=1))
 test_evaluator = val_evaluator
 
-max_epochs = 2
-train_cfg = dict(type='EpochBasedTrainLoop', max_epochs=max_epochs, val_begin=max_epochs,
-                 val_interval=1)
-val_cfg = dict(type='ValLoop')
-test_cfg = dict(type='TestLoop')
-optim_wrapper = dict(
-    optimizer=dict(type='AdamW', lr=5e-4, weight_decay=1e-4),
-    clip_grad=dict(max_norm=1.0, norm_type=2))
+# schedule: ../_base_/schedules/adamw_warmup_cosine.py with a lower lr, clipping at 1 and a
+# 100-iteration warm-up; the cosine has no end / T_max, so it follows train_cfg.max_epochs;
+# validation after the last epoch only (mmengine always validates the last one)
+train_cfg = dict(max_epochs=2, val_interval=1000)
+optim_wrapper = dict(optimizer=dict(lr=5e-4), clip_grad=dict(max_norm=1.0))
 param_scheduler = [
     dict(type='LinearLR', start_factor=0.01, by_epoch=False, begin=0, end=100),
-    dict(type='CosineAnnealingLR', T_max=max_epochs, eta_min=0, by_epoch=True, begin=0,
-         end=max_epochs, convert_to_iter_based=True)
+    dict(type='CosineAnnealingLR', eta_min=0, by_epoch=True, begin=0,
+         convert_to_iter_based=True)
 ]
 default_hooks = dict(logger=dict(interval=50))

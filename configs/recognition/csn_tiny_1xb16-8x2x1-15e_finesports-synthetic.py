@@ -4,7 +4,7 @@
 # The horizontal flip swaps DriveLeft (0) and DriveRight (1), which mirror each other.
 _base_ = [
     '../_base_/models/csn_r152_recognizer.py', '../_base_/datasets/finesports_recognition.py',
-    '../_base_/default_runtime.py'
+    '../_base_/schedules/adamw_warmup_cosine.py', '../_base_/default_runtime.py'
 ]
 
 data_root = 'data/finesports_synthetic'
@@ -67,16 +67,6 @@ val_evaluator = dict(
     metric_options=dict(top_k_accuracy=dict(topk=(1, 5))))
 test_evaluator = val_evaluator
 
-max_epochs = 15
-train_cfg = dict(type='EpochBasedTrainLoop', max_epochs=max_epochs, val_begin=1, val_interval=5)
-val_cfg = dict(type='ValLoop')
-test_cfg = dict(type='TestLoop')
-param_scheduler = [
-    dict(type='LinearLR', start_factor=0.1, by_epoch=True, begin=0, end=1,
-         convert_to_iter_based=True),
-    dict(type='CosineAnnealingLR', T_max=max_epochs - 1, eta_min=1e-5, by_epoch=True, begin=1,
-         end=max_epochs)
-]
-optim_wrapper = dict(optimizer=dict(type='AdamW', lr=2e-3, weight_decay=1e-4),
-                     clip_grad=dict(max_norm=10, norm_type=2))
+# schedule: ../_base_/schedules/adamw_warmup_cosine.py (follows train_cfg.max_epochs)
+train_cfg = dict(max_epochs=15, val_interval=5)
 default_hooks = dict(logger=dict(interval=10), checkpoint=dict(interval=5, max_keep_ckpts=2))

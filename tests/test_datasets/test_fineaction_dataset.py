@@ -143,3 +143,19 @@ def test_crop_keeps_a_window_and_its_segments():
     assert np.allclose(out['gt_segments'], np.clip(res['gt_segments'] - start, 0, 10)[
         (np.clip(res['gt_segments'] - start, 0, 10)[:, 1] >
          np.clip(res['gt_segments'] - start, 0, 10)[:, 0])])
+
+
+def test_unreadable_feature_files_name_the_file(tmp_path):
+    """A non-UTF-8 csv (was: ``TypeError: function takes exactly 5 arguments``), a missing
+    file and a malformed npy all raise with the path and the video."""
+    bad_csv = tmp_path / 'v_bad.csv'
+    bad_csv.write_bytes(b'f0,f1\n\xff\xfe,1\n')
+    with pytest.raises(ValueError, match=r"'v_bad'.*v_bad\.csv.*UnicodeDecodeError") as err:
+        LoadTemporalFeature()(dict(feature_path=str(bad_csv), video_name='v_bad'))
+    assert isinstance(err.value.__cause__, UnicodeDecodeError)
+    with pytest.raises(FileNotFoundError, match='missing.npy'):
+        LoadTemporalFeature()(dict(feature_path=str(tmp_path / 'missing.npy'), video_name='m'))
+    junk = tmp_path / 'junk.npy'
+    junk.write_bytes(b'not an npy file')
+    with pytest.raises(ValueError, match='junk.npy'):
+        LoadTemporalFeature()(dict(feature_path=str(junk), video_name='j'))

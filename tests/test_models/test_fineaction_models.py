@@ -176,3 +176,37 @@ def test_fusion_rules():
                                                                torch.full((2, 15, 32), 0.5))
     with pytest.raises(ValueError, match="fusion must be 'assign' or 'mean'"):
         MultiScaleBMN(head=dict(TINY_HEAD, in_channels=8, temporal_dims=[8]), fusion='max')
+
+
+def test_head_classification_loss_is_built_from_config():
+    """loss_cls is a config dict (mmdet CrossEntropyLoss by default): its loss_weight scales the
+    classification loss and leaves the BMN losses alone."""
+    torch.manual_seed(0)
+    kw = dict(in_channels=16, temporal_dims=[32, 16], num_samples=4, hidden_dim_1d=16,
+              hidden_dim_2d=8, hidden_dim_3d=16, num_classes=3)
+    one = BMNHead(**kw)
+    two = BMNHead(**kw, loss_cls=dict(type='mmdet.CrossEntropyLoss', loss_weight=2.0))
+    two.load_state_dict(one.state_dict())
+    feats = [torch.randn(2, 16, 32), torch.randn(2, 16, 16)]
+    masks = [torch.ones(2, 32, dtype=torch.bool), torch.ones(2, 16, dtype=torch.bool)]
+    gt = torch.tensor([[[0.1, 0.3]], [[0.5, 0.9]]])
+    args = (feats, masks, gt, torch.ones(2, 1, dtype=torch.bool), torch.tensor([[1], [2]]))
+    a, b = one.loss(*args), two.loss(*args)
+    assert float(a['loss_cls']) > 0
+    torch.testing.assert_close(b['loss_cls'], 2 * a['loss_cls'])
+    torch.testing.assert_close(b['loss_tem'], a['loss_tem'])
+    assert BMNHead(**dict(kw, num_classes=0)).loss_cls is None
+
+
+def test_temporal_dims_are_derived_from_pad_to_and_the_neck():
+    neck = dict(type='MultiScaleTransformerNeck', in_channels=8, embed_dims=16, num_levels=4,
+                num_heads=2, ffn_ratio=1, dropout=0.0)
+    pre = dict(type='TemporalFeaturePreprocessor', pad_to=27)
+    m = MultiScaleBMN(head=dict(TINY_HEAD, in_channels=16), neck=neck, data_preprocessor=pre)
+    assert m.head.temporal_dims == [27, 14, 7, 4]  # the neck's ceil halving
+    one = MultiScaleBMN(head=dict(TINY_HEAD, in_channels=8), data_preprocessor=pre)
+    assert one.head.temporal_dims == [27]
+    feats, _ = m.neck(torch.randn(1, 8, 27), torch.ones(1, 27, dtype=torch.bool))
+    assert [f.shape[-1] for f in feats] == m.head.temporal_dims
+    with pytest.raises(ValueError, match='pad_to'):
+        MultiScaleBMN(head=dict(TINY_HEAD, in_channels=8))

@@ -1,5 +1,6 @@
 """PoSTAL end to end on a tiny synthetic set: tools/train.py, tools/test.py,
 tools/dist_train.sh (2 CPU processes), the demo and the prompt-following analysis."""
+import glob
 import json
 import os
 import os.path as osp
@@ -16,7 +17,7 @@ CONFIG = 'configs/postal/postal_tiny_1xb8-4x2-2e_finesports-synthetic.py'
 
 
 def _options(root, max_epochs=1):
-    opts = [f'train_cfg.max_epochs={max_epochs}', f'train_cfg.val_begin={max_epochs}',
+    opts = [f'train_cfg.max_epochs={max_epochs}',
             'default_hooks.logger.interval=1', 'train_dataloader.batch_size=4',
             'global_train_batch_size=4', 'model.backbone.base_channels=8',
             'model.neck.in_channels=32', 'test_evaluator.linker.min_len=3',
@@ -53,8 +54,16 @@ def test_train_then_test_prints_frame_and_video_map(postal_data, trained):
     assert len(losses) >= 4 and all(np.isfinite(losses))
     assert 'loss_type' in out and 'loss_contain' in out and 'd0.loss_bbox' in out
     ckpt = osp.join(work, 'epoch_1.pth')
+    vis_dir = osp.join(work, 'vis')
     out = _run([sys.executable, 'tools/test.py', CONFIG, ckpt, '--work-dir', work,
-                *_options(postal_data)])
+                '--show-dir', vis_dir, '--show-interval', '5', *_options(postal_data)])
+    import cv2
+    pngs = sorted(glob.glob(osp.join(vis_dir, '*.png')))
+    assert len(pngs) == 5, pngs  # 24 test samples (2 clips x 12 frames), one in 5
+    imgs = [cv2.imread(p)[..., ::-1] for p in pngs]
+    assert all(im.shape[0] == 144 and im.shape[1] == 4 * 192 for im in imgs)  # 4-frame clips
+    green = [((im[..., 1] == 255) & (im[..., 0] == 0) & (im[..., 2] == 0)).sum() for im in imgs]
+    assert max(green) > 20  # ground-truth tube boxes drawn in green
     line = [ln for ln in out.splitlines() if ln.startswith('mmfine test metrics: ')][-1]
     metrics = json.loads(line[len('mmfine test metrics: '):])
     for key in ('stal/frame_mAP@0.50', 'stal/video_mAP@0.20', 'stal/video_mAP@0.50'):

@@ -2,7 +2,7 @@
 
 Examples::
 
-    # the metric(s) of the config's test_evaluator
+    # the metric(s) of the config's test_evaluator (class names from the config's dataset)
     python tools/analysis_tools/eval_dumped.py CONFIG results.pkl
     # other options, e.g. the ACT convention or other thresholds
     python tools/analysis_tools/eval_dumped.py CONFIG results.pkl \\
@@ -15,7 +15,6 @@ import argparse
 import json
 
 from mmengine.config import DictAction
-from mmengine.evaluator import Evaluator
 
 
 def parse_args(argv=None):
@@ -25,39 +24,17 @@ def parse_args(argv=None):
     parser.add_argument('--metric', help='metric type to use instead of the config evaluator')
     parser.add_argument('--metric-options', nargs='+', action=DictAction, default={},
                         help='key=value options for the metric(s)')
-    parser.add_argument('--classes', nargs='+', help='class names (dataset_meta["classes"])')
+    parser.add_argument('--classes', nargs='+',
+                        help="class names (default: the config's test dataset's classes)")
     return parser.parse_args(argv)
-
-
-def build_metrics(args):
-    """Metric configs from the config (or --metric) with --metric-options applied."""
-    import mmfine  # noqa: F401  (registers the metrics, compat shims)
-    from mmfine.utils import register_all_modules
-    register_all_modules()
-    if args.metric:
-        cfgs = [dict(type=args.metric)]
-    else:
-        if args.config == '-':
-            raise SystemExit('give a config or --metric')
-        from mmengine.config import Config
-        cfg = Config.fromfile(args.config)
-        ev = cfg.test_evaluator
-        cfgs = [dict(m) for m in (ev if isinstance(ev, (list, tuple)) else [ev])]
-        cfgs = [c for c in cfgs if c.get('type') != 'DumpResults']
-    for c in cfgs:
-        c.update(args.metric_options)
-    return cfgs
 
 
 def main(argv=None):
     args = parse_args(argv)
-    from mmfine.fileio import safe_pickle_load
-    samples = safe_pickle_load(args.dump, allow_tensors=True)  # a dump may come from elsewhere
-    if not isinstance(samples, list):
-        raise SystemExit(f'{args.dump}: expected the list of data samples written by --dump')
-    evaluator = Evaluator(build_metrics(args))
-    if args.classes:
-        evaluator.dataset_meta = dict(classes=list(args.classes))
+    import mmfine  # noqa: F401  (compat shims before mmaction is imported)
+    from mmfine.evaluation.offline import build_evaluator, load_dump
+    samples = load_dump(args.dump)  # a dump may come from elsewhere: restricted unpickler
+    evaluator = build_evaluator(args.config, args.metric, args.metric_options, args.classes)
     metrics = evaluator.offline_evaluate(samples, chunk_size=max(len(samples), 1))
     print('mmfine dumped metrics: ' + json.dumps(
         {k: float(v) for k, v in metrics.items()}, sort_keys=True))

@@ -19,7 +19,8 @@ model = dict(
     head=dict(
         type='BMNHead',
         in_channels=512,
-        temporal_dims=[100, 50, 25, 13, 7],
+        # temporal_dims derived by MultiScaleBMN: pad_to at level 0, the neck's halving below
+        # (100, 50, 25, 13, 7)
         max_duration=50,
         num_samples=32,
         num_samples_per_bin=3,

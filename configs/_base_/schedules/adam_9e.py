@@ -5,6 +5,6 @@ val_cfg = dict(type='ValLoop')
 test_cfg = dict(type='TestLoop')
 optim_wrapper = dict(optimizer=dict(type='Adam', lr=0.001, weight_decay=0.0001))
 param_scheduler = [
-    dict(type='MultiStepLR', begin=0, end=9, by_epoch=True, milestones=[7], gamma=0.1)
+    dict(type='MultiStepLR', begin=0, by_epoch=True, milestones=[7], gamma=0.1)
 ]
 auto_scale_lr = dict(enable=False, base_batch_size=16)

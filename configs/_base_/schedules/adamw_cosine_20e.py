@@ -11,8 +11,9 @@ optim_wrapper = dict(
 param_scheduler = [
     dict(type='LinearLR', start_factor=0.01, by_epoch=True, begin=0, end=2,
          convert_to_iter_based=True),
-    dict(type='CosineAnnealingLR', T_max=max_epochs - 2, eta_min=0, by_epoch=True, begin=2,
-         end=max_epochs, convert_to_iter_based=True)
+    # no end / T_max: they follow train_cfg.max_epochs when the runner builds the schedulers
+    dict(type='CosineAnnealingLR', eta_min=0, by_epoch=True, begin=2,
+         convert_to_iter_based=True)
 ]
 # 8 GPUs x 2 clips = the paper's batch 16
 auto_scale_lr = dict(enable=False, base_batch_size=16)

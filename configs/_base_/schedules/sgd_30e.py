@@ -6,7 +6,8 @@ test_cfg = dict(type='TestLoop')
 param_scheduler = [
     dict(type='LinearLR', start_factor=0.1, by_epoch=True, begin=0, end=2,
          convert_to_iter_based=True),
-    dict(type='CosineAnnealingLR', T_max=28, eta_min=0, by_epoch=True, begin=2, end=30)
+    # no end / T_max: they follow train_cfg.max_epochs when the runner builds the schedulers
+    dict(type='CosineAnnealingLR', eta_min=0, by_epoch=True, begin=2)
 ]
 optim_wrapper = dict(
     optimizer=dict(type='SGD', lr=0.005, momentum=0.9, weight_decay=1e-4),

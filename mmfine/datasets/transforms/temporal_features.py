@@ -31,9 +31,12 @@ class LoadTemporalFeature(BaseTransform):
                 feat = np.loadtxt(path, delimiter=',', skiprows=1, dtype=np.float32, ndmin=2)
             else:
                 feat = np.load(path).astype(np.float32, copy=False)
-        except (OSError, ValueError) as e:
-            raise type(e)(f'cannot read the features of {results.get("video_name")!r} from '
-                          f'{path}: {e}') from None
+        except (OSError, ValueError) as e:  # UnicodeDecodeError too (a non-UTF-8 csv)
+            msg = (f'cannot read the features of {results.get("video_name")!r} from {path}: '
+                   f'{type(e).__name__}: {e}')
+            if isinstance(e, FileNotFoundError):
+                raise FileNotFoundError(msg) from e
+            raise ValueError(msg) from e
         if feat.ndim != 2 or min(feat.shape) == 0:
             raise ValueError(f'{path}: features must be a non-empty 2-d array, got shape '
                              f'{feat.shape}')

@@ -36,7 +36,9 @@ def sample_name(data_sample, index: int) -> str:
     meta = data_sample.metainfo
     for key in ('video_id', 'video_name', 'filename', 'frame_dir'):
         if key in meta or key in data_sample:
-            name = osp.basename(str(meta.get(key, data_sample.get(key))))
+            name = str(meta.get(key, data_sample.get(key)))
+            if key in ('filename', 'frame_dir'):  # paths: the file / folder name
+                name = osp.basename(name.rstrip('/'))
             break
     else:
         name = 'sample'

@@ -149,7 +149,7 @@ def _video_ids(*arrays: np.ndarray):
 
 
 def _match_and_score(d_key, d_cls, scores, g_key, g_cls, similarity, labels, convention,
-                     thresholds):
+                     thresholds, return_curves=False):
     """Match in the convention's way, then per-class AP (classes without ground truth skipped)
     and their mean.
 
@@ -164,25 +164,30 @@ def _match_and_score(d_key, d_cls, scores, g_key, g_cls, similarity, labels, con
                       order=order)
     num_gt = np.bincount(g_cls, minlength=len(labels))
     ap_fn = voc_ap if convention == 'voc' else trapezoid_ap
-    per_class = {}
+    per_class, curves = {}, {}
     for c, tp_c, cum, precision in ranked_precision_recall(d_cls, scores, tp, len(labels),
                                                            order):
         if num_gt[c] == 0:
             continue
         per_class[labels[c]] = [ap_fn(precision[t], cum[t] / num_gt[c]) if tp_c.shape[1]
                                 else 0.0 for t in range(len(tp))]
+        if return_curves:
+            curves[labels[c]] = dict(precision=precision, recall=cum / num_gt[c])  # [T, P_c]
     if not per_class:
         raise ValueError('no class has ground truth: the mAP is undefined')
     m_ap = np.mean(np.array(list(per_class.values())), axis=0)  # [T]
     if np.ndim(thresholds) == 0:
-        return {'mAP': float(m_ap[0]), 'per_class': {k: v[0] for k, v in per_class.items()}}
-    out = {f'mAP@{t:.2f}': float(m) for t, m in zip(thresholds, m_ap)}
-    out['per_class'] = per_class
+        out = {'mAP': float(m_ap[0]), 'per_class': {k: v[0] for k, v in per_class.items()}}
+    else:
+        out = {f'mAP@{t:.2f}': float(m) for t, m in zip(thresholds, m_ap)}
+        out['per_class'] = per_class
+    if return_curves:
+        out['curves'] = curves
     return out
 
 
 def frame_map(gt_tubes: List[dict], detections: List[dict], labels: Sequence[str],
-              iou_thr: float = 0.5, convention: str = 'voc') -> Dict:
+              iou_thr: float = 0.5, convention: str = 'voc', return_curves: bool = False) -> Dict:
     """Frame-mAP: per-frame box detections against the boxes of the ground-truth tubes.
 
     Per class, detections of all frames are pooled and ranked by descending score
@@ -204,6 +209,8 @@ def frame_map(gt_tubes: List[dict], detections: List[dict], labels: Sequence[str
         iou_thr (float | Sequence[float]): Defaults to 0.5. Several thresholds share one
             matching pass.
         convention (str): ``'voc'`` (default) or ``'act'``.
+        return_curves (bool): also return ``'curves'``: ``{label_name: {'precision',
+            'recall'}}``, each (T, P_c) over the class's ranked predictions. Defaults to False.
 
     Returns:
         dict: ``{'mAP': float, 'per_class': {label_name: AP}}`` in [0, 1]; for a sequence of
@@ -239,7 +246,7 @@ def frame_map(gt_tubes: List[dict], detections: List[dict], labels: Sequence[str
     return _match_and_score(d_key, d_cls, d['score'], g_key, g_cls,
                             lambda i, j: pair_box_iou(np.take(d_box, i, axis=0),
                                                      np.take(g_box, j, axis=0), plus_one),
-                            list(labels), convention, iou_thr)
+                            list(labels), convention, iou_thr, return_curves)
 
 
 def tube_iou(a: '_Tubes', ia: np.ndarray, b: '_Tubes', ib: np.ndarray,
@@ -278,7 +285,7 @@ def tube_iou(a: '_Tubes', ia: np.ndarray, b: '_Tubes', ib: np.ndarray,
 
 
 def video_map(gt_tubes: List[dict], det_tubes: List[dict], labels: Sequence[str],
-              iou_thr: float = 0.5, convention: str = 'voc') -> Dict:
+              iou_thr: float = 0.5, convention: str = 'voc', return_curves: bool = False) -> Dict:
     """Video-mAP: scored detection tubes against ground-truth tubes (spatio-temporal IoU).
 
     Per class, tubes are ranked by descending score (``np.argsort(-scores)`` as the official
@@ -297,6 +304,8 @@ def video_map(gt_tubes: List[dict], det_tubes: List[dict], labels: Sequence[str]
         iou_thr (float | Sequence[float]): Defaults to 0.5. Several thresholds share one
             matching pass.
         convention (str): ``'voc'`` (default) or ``'act'``.
+        return_curves (bool): also return ``'curves'``: ``{label_name: {'precision',
+            'recall'}}``, each (T, P_c) over the class's ranked predictions. Defaults to False.
 
     Returns:
         dict: ``{'mAP': float, 'per_class': {label_name: AP}}`` in [0, 1]; for a sequence of
@@ -320,4 +329,4 @@ def video_map(gt_tubes: List[dict], det_tubes: List[dict], labels: Sequence[str]
     det.pack(np.nonzero(np.isin(d_key, g_key))[0])
     return _match_and_score(d_key, d_cls, scores, g_key, g_cls,
                             lambda i, j: tube_iou(det, i, gt, j, convention), list(labels),
-                            convention, iou_thr)
+                            convention, iou_thr, return_curves)

@@ -63,7 +63,7 @@ def _segments(col: dict, what: str) -> np.ndarray:
 
 def anet_detection_map(gt: List[dict], preds: List[dict],
                        tiou_thresholds: Sequence[float] = DEFAULT_TIOU_THRESHOLDS,
-                       tie_order: str = 'official') -> Dict:
+                       tie_order: str = 'official', return_curves: bool = False) -> Dict:
     """Temporal detection mAP, ActivityNet official convention (``eval_detection.py``).
 
     Convention: classes are the labels present in ``gt``; a class without predictions has AP 0
@@ -82,6 +82,8 @@ def anet_detection_map(gt: List[dict], preds: List[dict],
         tiou_thresholds (Sequence[float]): Defaults to ``np.linspace(0.5, 0.95, 10)`` unrounded
             (as the official code and mmaction2 compare them).
         tie_order (str): ``'official'`` (default) or ``'stable'`` (see above).
+        return_curves (bool): also return ``'curves'``: ``{label: {'precision', 'recall'}}``,
+            each (T, P_c) over the class's ranked predictions. Defaults to False.
 
     Returns:
         dict: ``{'mAP': float (average over thresholds), 'mAP@0.50': float, ...,
@@ -123,14 +125,19 @@ def anet_detection_map(gt: List[dict], preds: List[dict],
         order=order)
     num_gt = np.bincount(gt_cls, minlength=len(labels))
     ap = np.zeros((len(labels), len(thr)))  # [C, T]; a class without predictions keeps AP 0
+    curves = {}
     for c, tp_c, cum, precision in ranked_precision_recall(pred_cls, p['score'], tp,
                                                            len(labels), order=order):
         if tp_c.shape[1]:
             ap[c] = [voc_ap(precision[t], cum[t] / num_gt[c]) for t in range(len(thr))]
+        if return_curves:
+            curves[labels[c]] = dict(precision=precision, recall=cum / num_gt[c])  # [T, P_c]
     m_ap = ap.mean(axis=0) if len(labels) else np.zeros(len(thr))  # [T]
     out = {'mAP': float(m_ap.mean()) if len(thr) else 0.0}
     out.update({f'mAP@{t:.2f}': float(v) for t, v in zip(thr, m_ap)})
     out['per_class'] = {c: ap[i].tolist() for i, c in enumerate(labels)}
+    if return_curves:
+        out['curves'] = curves
     return out
 
 

@@ -53,14 +53,20 @@ class FrameVideoMAPMetric(BaseMetric):
         prefix (str, optional): Defaults to ``default_prefix`` ('stal').
         linker (dict, optional): :class:`~mmfine.models.task_modules.TubeLinker` config.
             Defaults to None (video-mAP only from ``pred_tubes``).
+        with_curves (bool): keep the per-class precision / recall curves of the last
+            evaluation in ``self.curves`` (``{'frame_mAP@0.50': {class: {'precision',
+            'recall'}}, 'video_mAP@0.20': ...}``, each (P_c,)), for
+            ``tools/analysis_tools/plot_pr.py``. Defaults to False.
     """
     default_prefix: Optional[str] = 'stal'
 
     def __init__(self, frame_iou_thr: float = 0.5, video_iou_thrs: Sequence[float] = (0.2, 0.5),
                  convention: str = 'voc', classes: Optional[Sequence[str]] = None,
                  collect_device: str = 'cpu', prefix: Optional[str] = None,
-                 linker: Optional[dict] = None) -> None:
+                 linker: Optional[dict] = None, with_curves: bool = False) -> None:
         super().__init__(collect_device=collect_device, prefix=prefix)
+        self.with_curves = with_curves
+        self.curves = {}
         self.linker = None
         if linker is not None:
             from mmfine.registry import TASK_UTILS
@@ -105,14 +111,22 @@ class FrameVideoMAPMetric(BaseMetric):
                 [np.full(len(r['frame_dets']['score'].reshape(-1)), r['video'], object)
                  for r in fd])
             dets['label'] = dets['label'].astype(np.int64)
-            res = frame_map(gt, dets, classes, self.frame_iou_thr, self.convention)
+            res = frame_map(gt, dets, classes, self.frame_iou_thr, self.convention,
+                            return_curves=self.with_curves)
             out[f'frame_mAP@{self.frame_iou_thr:.2f}'] = res['mAP']
+            if self.with_curves:
+                self.curves[f'frame_mAP@{self.frame_iou_thr:.2f}'] = {
+                    c: {k: v[0] for k, v in cv.items()} for c, cv in res['curves'].items()}
         tubes = [dict(t, video=r['video']) for r in results for t in r.get('tubes', [])]
         if self.linker is not None and fd:
             tubes += self._link(dets, {r['video'] for r in results if 'tubes' in r})
         if tubes or any('tubes' in r for r in results) or (self.linker is not None and fd):
-            res = video_map(gt, tubes, classes, self.video_iou_thrs, self.convention)
+            res = video_map(gt, tubes, classes, self.video_iou_thrs, self.convention,
+                            return_curves=self.with_curves)
             out.update({f'video_{k}': v for k, v in res.items() if k.startswith('mAP@')})
+            for t, thr in enumerate(self.video_iou_thrs) if self.with_curves else ():
+                self.curves[f'video_mAP@{thr:.2f}'] = {
+                    c: {k: v[t] for k, v in cv.items()} for c, cv in res['curves'].items()}
         if not out:
             MMLogger.get_current_instance().warning(
                 'FrameVideoMAPMetric: no sample had pred_frame_dets or pred_tubes')

@@ -33,6 +33,9 @@ class TALMetric(BaseMetric):
             as FineAction's Fig. 9 compares them. Defaults to None.
         tie_order (str): order of tied scores: ``'official'`` (as the ActivityNet code's
             ``argsort()[::-1]``) or ``'stable'`` (input order). Defaults to ``'official'``.
+        with_curves (bool): keep the per-class detection precision / recall curves of the last
+            evaluation in ``self.curves`` (``{'mAP@0.50': {class: {'precision', 'recall'}},
+            ...}``) for ``tools/analysis_tools/plot_pr.py``. Defaults to False.
         collect_device (str): Defaults to 'cpu'.
         prefix (str, optional): Defaults to ``default_prefix`` ('tal').
     """
@@ -42,7 +45,7 @@ class TALMetric(BaseMetric):
                  tiou_thresholds: Sequence[float] = DEFAULT_TIOU_THRESHOLDS,
                  fineaction_iou: bool = False, detection: bool = True,
                  short_ratio: Optional[float] = None, tie_order: str = 'official',
-                 collect_device: str = 'cpu',
+                 with_curves: bool = False, collect_device: str = 'cpu',
                  prefix: Optional[str] = None) -> None:
         super().__init__(collect_device=collect_device, prefix=prefix)
         self.max_avg_proposals = max_avg_proposals
@@ -52,6 +55,8 @@ class TALMetric(BaseMetric):
         self.detection = detection
         self.short_ratio = short_ratio
         self.tie_order = tie_order
+        self.with_curves = with_curves
+        self.curves = {}
 
     def process(self, data_batch, data_samples: Sequence[dict]) -> None:
         """Store ground truth and predictions of each video as numpy."""
@@ -99,6 +104,10 @@ class TALMetric(BaseMetric):
         if self.detection and all('pred_labels' in r for r in results):
             preds = dict(props, label=np.concatenate([r['pred_labels'] for r in results]))
             preds['label'] = preds['label'].astype(object)
-            det = anet_detection_map(gt, preds, self.tiou_thresholds, self.tie_order)
+            det = anet_detection_map(gt, preds, self.tiou_thresholds, self.tie_order,
+                                     return_curves=self.with_curves)
             out.update({k: v for k, v in det.items() if k.startswith('mAP')})
+            for t, thr in enumerate(self.tiou_thresholds) if self.with_curves else ():
+                self.curves[f'mAP@{thr:.2f}'] = {
+                    c: {k: v[t] for k, v in cv.items()} for c, cv in det['curves'].items()}
         return out

@@ -1,9 +1,9 @@
 """BMN head: Temporal Evaluation Module + Proposal Evaluation Module on one or several levels."""
 from typing import Dict, List, Optional, Sequence, Union
 
+import mmdet.models  # noqa: F401  (registers mmdet's losses, used for loss_cls)
 import torch
 import torch.nn as nn
-import torch.nn.functional as F
 from mmengine.model import BaseModule
 from torch import Tensor
 
@@ -38,8 +38,9 @@ class BMNHead(BaseModule):
         num_classes (int): classes of the proposal classification branch; 0 disables it.
             Defaults to 0.
         loss (dict): the BMN loss. Defaults to ``dict(type='BMNLoss')``.
-        loss_cls_weight (float): weight of the proposal classification cross-entropy.
-            Defaults to 1.0.
+        loss_cls (dict): loss of the proposal classification branch, built from config like
+            every other mmfine head's. Defaults to
+            ``dict(type='mmdet.CrossEntropyLoss', loss_weight=1.0)``.
         cls_pos_iou (float): proposals with IoU above this with a ground truth learn its class.
             Defaults to 0.5.
         level_weights (Sequence[float], optional): weight of each level's losses. Defaults to
@@ -59,7 +60,7 @@ class BMNHead(BaseModule):
                  hidden_dim_3d: int = 512,
                  num_classes: int = 0,
                  loss: Dict = dict(type='BMNLoss'),
-                 loss_cls_weight: float = 1.0,
+                 loss_cls: Dict = dict(type='mmdet.CrossEntropyLoss', loss_weight=1.0),
                  cls_pos_iou: float = 0.5,
                  level_weights: Optional[Sequence[float]] = None,
                  init_cfg: Optional[Dict] = None) -> None:
@@ -70,7 +71,7 @@ class BMNHead(BaseModule):
         self.max_durations = [min(-(-max_duration * t // dims[0]), t) for t in dims]
         self.num_samples = num_samples
         self.num_classes = num_classes
-        self.loss_cls_weight = loss_cls_weight
+        self.loss_cls = MODELS.build(loss_cls) if num_classes > 0 else None
         self.cls_pos_iou = cls_pos_iou
         if level_weights is None:
             level_weights = [1.0 / len(dims)] * len(dims)
@@ -188,7 +189,7 @@ class BMNHead(BaseModule):
             if self.x_2d_cls is not None:
                 pos = (tg['iou_map'] > self.cls_pos_iou) & (bm_mask > 0)  # [B, D, T]
                 logits = out['cls_logits'].permute(0, 2, 3, 1)[pos]  # [P, K]
-                ce = F.cross_entropy(logits, tg['labels'][pos]) if len(logits) else \
+                ce = self.loss_cls(logits, tg['labels'][pos]) if len(logits) else \
                     out['cls_logits'].sum() * 0
-                losses['loss_cls'] = losses['loss_cls'] + w * self.loss_cls_weight * ce
+                losses['loss_cls'] = losses['loss_cls'] + w * ce
         return losses

@@ -61,7 +61,10 @@ class MultiScaleBMN(BaseModel):
     With no neck and one level this is mmaction2's ``BMN`` (see the parity tests).
 
     Args:
-        head (dict): a :class:`BMNHead` config.
+        head (dict): a :class:`BMNHead` config. Without ``temporal_dims`` they are derived:
+            the data preprocessor's ``pad_to`` (the temporal length L) at the first level and
+            the neck's :meth:`~MultiScaleTransformerNeck.level_lengths` below it, so L is
+            written once.
         neck (dict, optional): Defaults to None (the features go to the head as they are).
         post_processor (dict): Defaults to ``dict(type='BMNPostProcessor')``.
         fusion (str): ``'assign'`` or ``'mean'``. Defaults to ``'assign'``.
@@ -86,6 +89,13 @@ class MultiScaleBMN(BaseModel):
             data_preprocessor = MODELS.build(data_preprocessor)
         super().__init__(data_preprocessor=data_preprocessor, init_cfg=init_cfg)
         self.neck = MODELS.build(neck) if neck is not None else None
+        if head.get('temporal_dims') is None:
+            length = getattr(self.data_preprocessor, 'pad_to', None)
+            if length is None:
+                raise ValueError('MultiScaleBMN: give head.temporal_dims or a data preprocessor '
+                                 'with pad_to (the temporal length L)')
+            head = dict(head, temporal_dims=self.neck.level_lengths(length)
+                        if self.neck is not None else [length])
         self.head = MODELS.build(head)
         self.post_processor = TASK_UTILS.build(post_processor)
         if fusion not in ('assign', 'mean'):

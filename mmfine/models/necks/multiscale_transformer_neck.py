@@ -80,6 +80,13 @@ class MultiScaleTransformerNeck(BaseModule):
              for _ in range(num_levels - 1)])
         self.act = nn.ReLU(inplace=True)
 
+    def level_lengths(self, length: int) -> List[int]:
+        """``T_l`` of every level for an input of ``length`` steps (``ceil`` halving)."""
+        out = [int(length)]
+        for _ in range(self.num_levels - 1):
+            out.append(-(-out[-1] // 2))
+        return out
+
     def forward(self, x: Tensor, mask: Tensor) -> Tuple[List[Tensor], List[Tensor]]:
         """Pyramid of features.
 
