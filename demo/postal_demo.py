@@ -57,7 +57,7 @@ def write_annotated(path: str, out: str, tubes: list, classes, score_thr: float,
     Returns:
         int: frames written.
     """
-    stream = VideoStream(path, cache_size=1, prefetch=0)
+    stream = VideoStream(path, cache_size=1)
     h, w = stream.native_shape
     os.makedirs(osp.dirname(osp.abspath(out)), exist_ok=True)
     writer = cv2.VideoWriter(out, cv2.VideoWriter_fourcc(*'mp4v'), fps or stream.fps or 25.0,

@@ -10,7 +10,7 @@ GPUS_PER_NODE=${GPUS_PER_NODE:-8}
 CPUS_PER_TASK=${CPUS_PER_TASK:-5}
 SRUN_ARGS=${SRUN_ARGS:-""}
 PY_ARGS=${@:4}
-PYTHON=${PYTHON:-python}
+source "$(dirname "$0")/_python.sh"  # $PYTHON, else the project venv
 
 PYTHONPATH="$(dirname "$0")/..:${PYTHONPATH:-}" \
 srun -p "${PARTITION}" \

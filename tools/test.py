@@ -59,7 +59,7 @@ def main():
     args = parse_args()
     cfg = load_config(args.config, args.cfg_options, args.launcher, args.work_dir)
     cfg = merge_args(cfg, args)
-    runner = build_runner(cfg)
+    runner = build_runner(cfg, log_config=False)  # the metrics, not 300 lines of config
     metrics = runner.test()
     if runner.rank == 0:
         print('mmfine test metrics: ' + json.dumps(

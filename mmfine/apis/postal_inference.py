@@ -86,7 +86,7 @@ def open_video(path: str, cfg: Config, input_size: Optional[Tuple[int, int]] = N
                cache_size: Optional[int] = None) -> VideoStream:
     """A :class:`VideoStream` of ``path`` decoding at :func:`decode_size` of the config, with a
     cache that holds a clip of the config's test pipeline plus a batch of look-ahead."""
-    probe = VideoStream(path, cache_size=1, prefetch=0)
+    probe = VideoStream(path, cache_size=1)
     size = decode_size(cfg, probe.native_shape, input_size)
     if cache_size is None:
         span = 1

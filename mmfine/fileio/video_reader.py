@@ -1,11 +1,19 @@
 """Stream the frames of a long video: decode only what a window needs, at the model's size.
 
 A 10-minute 1080p broadcast game is 15,000 frames of 6 MB each: it must never be decoded whole.
-:class:`VideoStream` opens the file with decord at the size the model needs (decord resizes
-while decoding), hands out frames by index with a bounded least-recently-used cache and
-prefetches a few frames ahead, so sliding windows that advance frame by frame decode every frame
-about once. :func:`sliding_window_starts` is the window layout every sliding-window inference
-in mmfine uses.
+:class:`VideoStream` hands out frames by index at the size the model needs, through a bounded
+least-recently-used cache. Sliding windows move forward, so frames ahead of the reader are
+decoded sequentially (every frame about once, skipped frames only grabbed); frames behind it
+(a window that looks back past the cache) are read by random access with decord, which also
+gives the frame count, rate and size.
+
+Why not decord for everything: its decoder thread keeps decoding ahead of a slow consumer
+(a model step, an encoder writing each frame). Measured on this 2-core machine with a
+2-minute 1280x720 video read at 400x224 in 7-frame windows: the process grew from 372 MB to
+907 MB when each window was followed by 30 ms of other work (flat at 389 MB without it), and by
+about 1 GB on a 30 s video written frame by frame; OpenCV's sequential reader stays flat
+(``benchmarks/video_inference_memory.py``). :func:`sliding_window_starts` is the window layout
+every sliding-window inference in mmfine uses.
 
 Every decoding failure (missing, truncated or corrupt file, frames past the decodable end)
 raises :class:`VideoReadError` with one line naming the file and the reason.
@@ -30,13 +38,12 @@ class VideoStream:
     """Frames of a video file by index, decoded on demand at a fixed size.
 
     Args:
-        path (str): video file (any container / codec decord's FFmpeg reads).
-        size (tuple[int, int], optional): ``(w, h)`` to decode at. Defaults to the native size.
+        path (str): video file (any container / codec FFmpeg reads).
+        size (tuple[int, int], optional): ``(w, h)`` of the frames handed out. Defaults to the
+            native size.
         cache_size (int): decoded frames kept (least recently used dropped first).
             Defaults to 64.
-        prefetch (int): when a frame is missing, also decode up to this many frames after it
-            (sequential decoding is much cheaper than seeking). Defaults to 16.
-        num_threads (int): decord threads. Defaults to 1.
+        num_threads (int): decord threads for random access. Defaults to 1.
 
     Attributes:
         num_frames (int): frames in the file.
@@ -47,31 +54,23 @@ class VideoStream:
     """
 
     def __init__(self, path: str, size: Optional[Tuple[int, int]] = None, cache_size: int = 64,
-                 prefetch: int = 16, num_threads: int = 1) -> None:
+                 num_threads: int = 1) -> None:
         import decord
         if not osp.isfile(path):
             raise VideoReadError(f'{path}: video file not found')
-        if cache_size < 1 or prefetch < 0:
-            raise ValueError('cache_size must be >= 1 and prefetch >= 0')
+        if cache_size < 1:
+            raise ValueError('cache_size must be >= 1')
+        if size is not None and (int(size[0]) < 1 or int(size[1]) < 1):
+            raise ValueError(f'decode size must be positive, got {size}')
         self.path = path
         self.cache_size = cache_size
-        self.prefetch = min(prefetch, cache_size - 1)
+        self.num_threads = num_threads
         try:
             probe = decord.VideoReader(path, num_threads=1)
             self.num_frames = len(probe)
             self.fps = float(probe.get_avg_fps())
             self.native_shape = tuple(int(v) for v in probe[0].shape[:2])
             del probe
-            if size is None or (int(size[1]), int(size[0])) == self.native_shape:
-                self._reader = decord.VideoReader(path, num_threads=num_threads)
-            else:
-                w, h = (int(v) for v in size)
-                if w < 1 or h < 1:
-                    raise ValueError(f'decode size must be positive, got {size}')
-                self._reader = decord.VideoReader(path, width=w, height=h,
-                                                  num_threads=num_threads)
-        except ValueError:
-            raise
         except Exception as e:  # noqa: BLE001 (decord raises plain RuntimeErrors / DECORDError)
             raise VideoReadError(f'{path}: cannot open the video (not a video, truncated or '
                                  f'corrupt): {_one_line(e)}') from None
@@ -79,24 +78,66 @@ class VideoStream:
             raise VideoReadError(f'{path}: the video has no frames')
         self.shape = self.native_shape if size is None else (int(size[1]), int(size[0]))
         self._cache = OrderedDict()
+        self._random = None  # decord reader at self.shape, opened on the first look back
+        self._cap, self._next = None, 0  # sequential reader and the index it returns next
 
     def __len__(self) -> int:
         return self.num_frames
 
-    def _decode(self, indices: Sequence[int]) -> np.ndarray:
+    # ------------------------------------------------------------------ decoding
+    def _fit(self, frame_bgr: np.ndarray) -> np.ndarray:
+        import cv2
+        h, w = self.shape
+        if frame_bgr.shape[:2] != (h, w):
+            shrink = h * w < frame_bgr.shape[0] * frame_bgr.shape[1]
+            frame_bgr = cv2.resize(frame_bgr, (w, h),
+                                   interpolation=cv2.INTER_AREA if shrink else cv2.INTER_LINEAR)
+        return cv2.cvtColor(frame_bgr, cv2.COLOR_BGR2RGB)
+
+    def _decode_random(self, indices: Sequence[int]) -> np.ndarray:
+        """Frames by random access (decord), at :attr:`shape`."""
+        import decord
         try:
-            return self._reader.get_batch(list(indices)).asnumpy()
+            if self._random is None:
+                h, w = self.shape
+                kw = {} if self.shape == self.native_shape else dict(width=w, height=h)
+                self._random = decord.VideoReader(self.path, num_threads=self.num_threads, **kw)
+            return self._random.get_batch(list(indices)).asnumpy()
         except Exception as e:  # noqa: BLE001
             raise VideoReadError(
                 f'{self.path}: cannot decode frames {indices[0]}..{indices[-1]} of '
                 f'{self.num_frames} (file truncated or corrupt?): {_one_line(e)}') from None
+
+    def _read_forward(self, wanted: Sequence[int]) -> dict:
+        """Frames ``wanted`` (sorted, all >= the sequential position) read in order; frames in
+        between are only grabbed. What OpenCV cannot read comes from decord."""
+        import cv2
+        out = {}
+        if self._cap is None:
+            self._cap, self._next = cv2.VideoCapture(self.path), 0
+        for k, target in enumerate(wanted):
+            ok = self._cap.isOpened()
+            while ok and self._next < target:
+                ok = self._cap.grab()
+                self._next += ok
+            if ok:
+                ok, frame = self._cap.read()
+            if not ok:  # OpenCV stops early (or cannot open it): decord for the rest
+                self._cap.release()
+                self._cap, self._next = None, self.num_frames
+                rest = list(wanted[k:])
+                out.update(zip(rest, self._decode_random(rest)))
+                return out
+            self._next += 1
+            out[target] = self._fit(frame)
+        return out
 
     def get(self, indices: Sequence[int]) -> np.ndarray:
         """Frames by 0-based index.
 
         Args:
             indices (Sequence[int]): frame indices in ``[0, num_frames)``, any order, repeats
-                allowed.
+                allowed (at most ``cache_size`` distinct ones per call stay cached).
 
         Returns:
             np.ndarray: (n, h, w, 3) uint8 RGB.
@@ -110,19 +151,15 @@ class VideoStream:
         if bad:
             raise IndexError(f'{self.path}: frame index {bad[0]} outside [0, {self.num_frames})')
         missing = sorted({i for i in idx if i not in self._cache})
-        if missing:
-            want = set(missing)
-            want.update(range(missing[-1] + 1,
-                              min(missing[-1] + 1 + self.prefetch, self.num_frames)))
-            want = sorted(want)[-self.cache_size:] if len(want) > self.cache_size else sorted(want)
-            for i, frame in zip(want, self._decode(want)):
-                self._cache[i] = frame
-        out = []
+        ahead = [i for i in missing if i >= self._next]
+        behind = [i for i in missing if i < self._next]
+        got = dict(zip(behind, self._decode_random(behind))) if behind else {}
+        got.update(self._read_forward(ahead) if ahead else {})
+        out = [self._cache[i] if i in self._cache else got[i] for i in idx]
+        for i, frame in got.items():
+            self._cache[i] = frame
         for i in idx:
-            if i not in self._cache:  # more distinct frames asked than the cache holds
-                self._cache[i] = self._decode([i])[0]
             self._cache.move_to_end(i)
-            out.append(self._cache[i])
         while len(self._cache) > self.cache_size:
             self._cache.popitem(last=False)
         return np.stack(out)
@@ -130,17 +167,10 @@ class VideoStream:
     def iter_frames(self) -> Iterator[Tuple[int, np.ndarray]]:
         """Every frame in order at :attr:`shape`, decoded sequentially, bypassing the cache.
 
-        Decoded with OpenCV's sequential reader: decord's keeps decoding ahead of a slow
-        consumer (an encoder writing each frame), which grew the process by about 1 GB on a
-        30 s 720p video, while OpenCV stays flat (``benchmarks/video_inference_memory.py``).
-        If OpenCV cannot open the file or stops early, the remaining frames come from decord
-        in small batches.
-
         Yields:
             tuple: ``(0-based index, (h, w, 3) uint8 RGB frame)``.
         """
         import cv2
-        h, w = self.shape
         cap = cv2.VideoCapture(self.path)
         i = 0
         try:
@@ -148,16 +178,21 @@ class VideoStream:
                 ok, frame = cap.read()
                 if not ok:
                     break
-                if frame.shape[:2] != (h, w):
-                    frame = cv2.resize(frame, (w, h), interpolation=cv2.INTER_AREA)
-                yield i, cv2.cvtColor(frame, cv2.COLOR_BGR2RGB)
+                yield i, self._fit(frame)
                 i += 1
         finally:
             cap.release()
         for start in range(i, self.num_frames, 4):  # what OpenCV could not read
-            batch = self._decode(list(range(start, min(start + 4, self.num_frames))))
+            batch = self._decode_random(list(range(start, min(start + 4, self.num_frames))))
             for j, frame in enumerate(batch):
                 yield start + j, frame
+
+    def close(self) -> None:
+        """Release the decoders (also done when the stream is garbage-collected)."""
+        if self._cap is not None:
+            self._cap.release()
+        self._cap, self._random, self._next = None, None, 0
+        self._cache.clear()
 
 
 class ArrayStream:

@@ -1,4 +1,5 @@
 """Shared steps of ``tools/train.py`` and ``tools/test.py``."""
+import logging
 import os
 import os.path as osp
 from typing import Optional
@@ -20,12 +21,63 @@ def load_config(path: str, cfg_options: Optional[dict], launcher: str,
     cfg = Config.fromfile(path)
     if cfg_options is not None:
         cfg.merge_from_dict(cfg_options)
+    fit_schedule_to_train_cfg(cfg)
     cfg.launcher = launcher
     if work_dir is not None:
         cfg.work_dir = work_dir
     elif cfg.get('work_dir') is None:
         cfg.work_dir = osp.join('./work_dirs', osp.splitext(osp.basename(path))[0])
     return cfg
+
+
+def fit_schedule_to_train_cfg(cfg: Config) -> list:
+    """Make epoch-based parameter schedulers and validation fit ``train_cfg.max_epochs``.
+
+    Applied after ``--cfg-options``, so ``train_cfg.max_epochs=N`` alone shortens a run
+    consistently: a scheduler that would begin at or after the last epoch is dropped (mmengine
+    refuses ``end <= begin``, e.g. the cosine after a one-epoch warm-up in a one-epoch run); an
+    ``end`` past the last epoch is cut to it, and ``T_max`` with it when it spanned to that end;
+    ``val_begin`` past the last epoch is moved to it. Schedulers without ``end`` already follow
+    ``max_epochs`` (mmengine's runner sets it); iteration-based ones are left alone.
+
+    Returns:
+        list[str]: what was changed (also logged by the runner's logger).
+    """
+    train = cfg.get('train_cfg') or {}
+    max_epochs = train.get('max_epochs')
+    if max_epochs is None:
+        return []
+    changes = []
+    scheds = cfg.get('param_scheduler')
+    if isinstance(scheds, dict):
+        scheds = [scheds]
+    kept = []
+    for sch in scheds or []:
+        if not isinstance(sch, dict) or not sch.get('by_epoch', True):
+            kept.append(sch)
+            continue
+        begin = sch.get('begin', 0)
+        if begin >= max_epochs:
+            changes.append(f"dropped {sch['type']} (begins at epoch {begin} >= max_epochs "
+                           f'{max_epochs})')
+            continue
+        end = sch.get('end')
+        if end is not None and end > max_epochs:
+            sch = dict(sch, end=max_epochs)
+            if sch.get('T_max') == end - begin:
+                sch['T_max'] = max_epochs - begin
+            changes.append(f"{sch['type']}: end {end} -> {max_epochs}")
+        kept.append(sch)
+    if scheds is not None:
+        cfg.param_scheduler = kept
+    if train.get('val_begin', 1) > max_epochs:
+        changes.append(f"train_cfg.val_begin {train['val_begin']} -> {max_epochs}")
+        cfg.train_cfg.val_begin = max_epochs
+    if changes:
+        from mmengine.logging import print_log
+        print_log('schedule fitted to train_cfg.max_epochs: ' + '; '.join(changes),
+                  logger='current')
+    return changes
 
 
 def launcher_world_size(launcher: str, environ: Optional[dict] = None) -> int:
@@ -71,12 +123,50 @@ def apply_global_batch_size(cfg: Config, world_size: Optional[int] = None) -> No
     cfg.train_dataloader.batch_size = total // world
 
 
-def build_runner(cfg: Config):
-    """Set up CPU distribution if needed, then build the runner (``runner_type`` honoured)."""
+class _NoiseFilter(logging.Filter):
+    """Drops mmengine's deprecation notices about its own FileClient / HardDiskBackend, which
+    its hooks trigger on every run (nothing a user can change)."""
+
+    NOISE = ('"FileClient" will be deprecated', '"HardDiskBackend" is the alias of')
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        msg = record.getMessage()
+        return not any(n in msg for n in self.NOISE)
+
+
+def build_runner(cfg: Config, log_config: bool = True):
+    """Set up CPU distribution if needed, then build the runner (``runner_type`` honoured).
+
+    Args:
+        cfg (Config): the config.
+        log_config (bool): log the whole config at start-up, as mmengine does. ``tools/test.py``
+            passes False: the runner still writes it to ``<work_dir>/<config name>.py``, the
+            console shows one line.
+    """
     init_cpu_distributed(cfg, cfg.get('launcher', 'none'))
     apply_global_batch_size(cfg)
     if 'runner_type' not in cfg:
         from mmengine.runner import Runner
-        return Runner.from_cfg(cfg)
-    from mmengine.registry import RUNNERS
-    return RUNNERS.build(cfg)
+        runner_cls = Runner if log_config else _runner_without_config_dump(Runner)
+        runner = runner_cls.from_cfg(cfg)
+    else:
+        from mmengine.registry import RUNNERS
+        runner = RUNNERS.build(cfg)
+    runner.logger.addFilter(_NoiseFilter())
+    return runner
+
+
+def _runner_without_config_dump(base):
+    """A subclass of ``base`` whose start-up log leaves out the config text."""
+
+    class QuietConfigRunner(base):
+
+        def _log_env(self, env_cfg: dict) -> None:
+            full, self.cfg = self.cfg, Config()
+            try:
+                super()._log_env(env_cfg)
+            finally:
+                self.cfg = full
+            self.logger.info(f'Config: not printed (tools/test.py), saved to {self.work_dir}')
+
+    return QuietConfigRunner

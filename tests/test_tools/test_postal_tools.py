@@ -64,6 +64,11 @@ def test_train_then_test_prints_frame_and_video_map(postal_data, trained):
     assert all(im.shape[0] == 144 and im.shape[1] == 4 * 192 for im in imgs)  # 4-frame clips
     green = [((im[..., 1] == 255) & (im[..., 0] == 0) & (im[..., 2] == 0)).sum() for im in imgs]
     assert max(green) > 20  # ground-truth tube boxes drawn in green
+    # a readable console: no config dump, no mmengine deprecation notices, no loading bar
+    assert 'System environment' in out and 'train_dataloader = dict(' not in out
+    assert 'Config: not printed' in out
+    assert '"FileClient" will be deprecated' not in out and 'HardDiskBackend' not in out
+    assert 'Loading weights' not in out
     line = [ln for ln in out.splitlines() if ln.startswith('mmfine test metrics: ')][-1]
     metrics = json.loads(line[len('mmfine test metrics: '):])
     for key in ('stal/frame_mAP@0.50', 'stal/video_mAP@0.20', 'stal/video_mAP@0.50'):
@@ -144,8 +149,19 @@ def test_prompt_following_landing_roles(tool_module):
     assert tool.landed_on(boxes, players)['nobody'] == 1
 
 
-def test_dist_train_two_cpu_processes(postal_data, tmp_path):
+def test_dist_train_two_cpu_processes_from_a_fresh_shell(postal_data, tmp_path):
+    """tools/dist_train.sh CONFIG 2 from a shell with nothing set (no PYTHON, no venv on PATH):
+    the script finds the project's venv itself, and torchrun / mmengine print no thread
+    banner."""
     work = str(tmp_path / 'dist')
-    out = _run(['bash', 'tools/dist_train.sh', CONFIG, '2', '--work-dir', work,
-                *_options(postal_data)])
+    env = dict(PATH='/usr/local/bin:/usr/bin:/bin', HOME=os.environ.get('HOME', '/root'),
+               HF_HUB_OFFLINE='1', TRANSFORMERS_OFFLINE='1')
+    if osp.realpath(sys.prefix) != osp.realpath(osp.join(REPO, '.venv')):
+        env['MMFINE_VENV'] = sys.prefix  # the suite runs from another venv
+    proc = subprocess.run(['bash', 'tools/dist_train.sh', CONFIG, '2', '--work-dir', work,
+                           *_options(postal_data)], cwd=REPO, env=env, capture_output=True,
+                          text=True, timeout=900)
+    out = proc.stdout + proc.stderr
+    assert proc.returncode == 0, out[-6000:]
     assert osp.isfile(osp.join(work, 'epoch_1.pth')), out[-2000:]
+    assert 'Setting OMP_NUM_THREADS' not in out and 'MKL_NUM_THREADS' not in out

@@ -96,3 +96,26 @@ def test_exit_after_distributed_run_flushes_and_skips_destructors(tmp_path):
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout == 'metrics line'
     assert log.read_text().strip() == 'saved'
+
+
+def test_schedule_fits_a_shortened_run():
+    """--cfg-options train_cfg.max_epochs=N after load: schedulers starting at / after the last
+    epoch dropped, ends past it cut (T_max too), val_begin moved; the rest untouched."""
+    from mmfine.utils.entrypoint import fit_schedule_to_train_cfg
+    cfg = Config(dict(
+        train_cfg=dict(max_epochs=1, val_begin=20),
+        param_scheduler=[
+            dict(type='LinearLR', by_epoch=True, begin=0, end=1),
+            dict(type='CosineAnnealingLR', by_epoch=True, begin=1),
+            dict(type='LinearLR', by_epoch=False, begin=0, end=100)]))
+    changes = fit_schedule_to_train_cfg(cfg)
+    assert [s['type'] for s in cfg.param_scheduler] == ['LinearLR', 'LinearLR']
+    assert cfg.train_cfg.val_begin == 1 and len(changes) == 2
+    paper = Config(dict(train_cfg=dict(max_epochs=4), param_scheduler=[
+        dict(type='LinearLR', begin=0, end=2),
+        dict(type='CosineAnnealingLR', T_max=18, begin=2, end=20)]))
+    fit_schedule_to_train_cfg(paper)
+    assert paper.param_scheduler[1]['end'] == 4 and paper.param_scheduler[1]['T_max'] == 2
+    untouched = Config(dict(train_cfg=dict(max_epochs=30), param_scheduler=[
+        dict(type='CosineAnnealingLR', begin=2)]))
+    assert fit_schedule_to_train_cfg(untouched) == []

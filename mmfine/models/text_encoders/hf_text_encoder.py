@@ -31,6 +31,19 @@ def resolve_text_model(model: str) -> str:
     return model
 
 
+def _quiet_from_pretrained(auto_cls, path: str):
+    """``auto_cls.from_pretrained(path)`` without transformers' "Loading weights 0/103" bar:
+    a local load that looks like a download on every run (errors are still raised)."""
+    from transformers.utils import logging as hf_logging
+    was_enabled = hf_logging.is_progress_bar_enabled()
+    hf_logging.disable_progress_bar()
+    try:
+        return auto_cls.from_pretrained(path)
+    finally:
+        if was_enabled:
+            hf_logging.enable_progress_bar()
+
+
 @MODELS.register_module()
 class TextEncoder(BaseModule):
     """Frozen BERT-family encoder of prompts built from learnable context and word slots.
@@ -71,7 +84,7 @@ class TextEncoder(BaseModule):
         path = resolve_text_model(model)
         self.model_name = model
         self.tokenizer = AutoTokenizer.from_pretrained(path)
-        self.model = AutoModel.from_pretrained(path)
+        self.model = _quiet_from_pretrained(AutoModel, path)
         self.frozen = frozen
         if frozen:
             self.model.requires_grad_(False)
