@@ -146,3 +146,21 @@ def test_postal_paper_config_hyper_parameters():
 def test_postal_variant_configs(name, check):
     _, _, model = _postal(name)
     assert check(model)
+
+
+@pytest.mark.parametrize('path', LEAF_CONFIGS, ids=lambda p: osp.relpath(p, REPO))
+def test_no_checkpoint_is_chosen_on_the_test_split(path):
+    """Validation (which picks save_best checkpoints) never reads a FineSports test split:
+    the synthetic configs validate on split 'val', the paper configs (no validation split in
+    the release) do not validate."""
+    from mmengine.config import Config
+    cfg = Config.fromfile(path)
+    val = cfg.get('val_dataloader')
+    if val is None:
+        assert cfg.get('val_cfg') is None and cfg.get('val_evaluator') is None
+        assert cfg.default_hooks.checkpoint.get('save_best') is None
+        return
+    ds = val['dataset']
+    if ds.get('type') == 'FineSportsDataset':
+        assert ds['split'] == 'val', path
+        assert cfg.test_dataloader['dataset']['split'] == 'test', path

@@ -108,8 +108,8 @@ log "mmdet, mmaction2 (no deps: it would pull opencv-contrib-python next to open
 log "offline text encoder (no deps: it would pull sentence-transformers)"
 "${PIP[@]}" -c "$CONSTRAINTS" --no-deps -r "$REPO/requirements/optional.txt"
 
-log "test requirements and mmfine (editable)"
-"${PIP[@]}" -c "$CONSTRAINTS" -r "$REPO/requirements/tests.txt"
+log "test and docs requirements (pytest, PyAV, sphinx + myst) and mmfine (editable)"
+"${PIP[@]}" -c "$CONSTRAINTS" -r "$REPO/requirements/tests.txt" -r "$REPO/requirements/docs.txt"
 "${PIP[@]}" -c "$CONSTRAINTS" --no-deps -r "$REPO/requirements/tests_nodeps.txt"
 "${PIP[@]}" --no-deps --no-build-isolation -e "$REPO"
 

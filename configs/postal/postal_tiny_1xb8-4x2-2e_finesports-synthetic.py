@@ -98,14 +98,14 @@ train_dataloader = dict(
     persistent_workers=True,
     dataset=dict(dataset, split='train', frame_stride=8, pipeline=train_pipeline,
                  _delete_=True))
-# validation (end of training only) on every 4th frame: cheaper, but frame-mAP then counts the
-# other frames' ground truth as missed (a lower bound, for checkpoint selection only);
-# tools/test.py uses every frame
+# validation (end of training only) on the validation clips (val_videos, never the test clips)
+# at every 4th frame: cheaper, but frame-mAP then counts the other frames' ground truth as
+# missed (a lower bound, for checkpoint selection only); tools/test.py uses every test frame
 val_dataloader = dict(
     batch_size=8,
     num_workers=2,
     persistent_workers=True,
-    dataset=dict(dataset, split='test', frame_stride=4, pipeline=test_pipeline,
+    dataset=dict(dataset, split='val', frame_stride=4, pipeline=test_pipeline,
                  test_mode=True, _delete_=True))
 test_dataloader = dict(
     batch_size=8,

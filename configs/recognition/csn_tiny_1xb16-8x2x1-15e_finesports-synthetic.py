@@ -53,13 +53,20 @@ train_dataloader = dict(
     persistent_workers=True,
     dataset=dict(dataset, split='train', keyframes_per_tube=4, pipeline=train_pipeline,
                  _delete_=True))
+# checkpoints are picked on the validation clips (val_videos); the test clips are scored once,
+# by tools/test.py
 val_dataloader = dict(
+    batch_size=16,
+    num_workers=2,
+    persistent_workers=True,
+    dataset=dict(dataset, split='val', keyframes_per_tube=1, test_mode=True,
+                 pipeline=test_pipeline, _delete_=True))
+test_dataloader = dict(
     batch_size=16,
     num_workers=2,
     persistent_workers=True,
     dataset=dict(dataset, split='test', keyframes_per_tube=1, test_mode=True,
                  pipeline=test_pipeline, _delete_=True))
-test_dataloader = val_dataloader
 
 val_evaluator = dict(
     type='AccMetric',

@@ -58,7 +58,7 @@ def load_act_gt(path: str) -> dict:
     for key in REQUIRED_KEYS:
         if key not in gt:
             raise ACTFormatError(f'{path}: missing key {key!r} (has {sorted(gt)})')
-    for key in ('train_videos', 'test_videos'):
+    for key in ('train_videos', 'test_videos', 'val_videos'):
         if key in gt and (not isinstance(gt[key], (list, tuple)) or len(gt[key]) == 0):
             raise ACTFormatError(f'{path}: {key!r} must be a list of video-id lists '
                                  '(split 0 first)')

@@ -44,7 +44,9 @@ class FineSportsDataset(BaseDataset):
         data_prefix (dict): ``video`` and/or ``img`` roots. Defaults to ``dict(video='')``.
         media (str): ``'video'`` or ``'frames'``. Defaults to ``'video'``.
         video_ext (str): video file extension. Defaults to ``'.mp4'``.
-        split (str): ``'train'`` or ``'test'`` (split 0 of the pickle). Defaults to ``'train'``.
+        split (str): ``'train'``, ``'test'`` (split 0 of the pickle) or ``'val'`` (the
+            ``val_videos`` key the synthetic generator writes; the real FineSports release has
+            no validation split). Defaults to ``'train'``.
         sample_mode (str): ``'tube'`` or ``'frame'``. Defaults to ``'tube'``.
         keyframes_per_tube (int): centres per tube in ``'tube'`` mode. Defaults to 1.
         frame_stride (int): frame step in ``'frame'`` mode. Defaults to 1.
@@ -72,8 +74,8 @@ class FineSportsDataset(BaseDataset):
             raise ValueError(f"media must be 'video' or 'frames', got {media!r}")
         if sample_mode not in ('tube', 'frame'):
             raise ValueError(f"sample_mode must be 'tube' or 'frame', got {sample_mode!r}")
-        if split not in ('train', 'test'):
-            raise ValueError(f"split must be 'train' or 'test', got {split!r}")
+        if split not in ('train', 'val', 'test'):
+            raise ValueError(f"split must be 'train', 'val' or 'test', got {split!r}")
         if keyframes_per_tube < 1 or frame_stride < 1:
             raise ValueError('keyframes_per_tube and frame_stride must be >= 1')
         self.prompt_file = prompt_file

@@ -12,6 +12,15 @@ def test_release_format_and_prompts(tiny_finesports, generator):
     gt = load_act_gt(osp.join(tiny_finesports, 'FineSports-GT.pkl'))  # validates the schema
     assert gt['labels'] == generator.ACTIONS and len(gt['labels']) >= 6
     assert len(gt['train_videos'][0]) == 16 and len(gt['test_videos'][0]) == 8
+    # a validation split (default: half the test size), disjoint from the others
+    val = gt['val_videos'][0]
+    assert len(val) == 4 and not set(val) & set(gt['train_videos'][0] + gt['test_videos'][0])
+    from mmfine.datasets import FineSportsDataset
+    ds = FineSportsDataset(ann_file=osp.join(tiny_finesports, 'FineSports-GT.pkl'),
+                           prompt_file=osp.join(tiny_finesports, 'prompts_with_color.json'),
+                           data_prefix=dict(video=osp.join(tiny_finesports, 'videos')),
+                           media='video', split='val', sample_mode='tube', pipeline=[])
+    assert sorted({d['video_id'] for d in ds}) == sorted(val)
     prompts = json.load(open(osp.join(tiny_finesports, 'prompts_with_color.json')))
     meta = pickle.load(open(osp.join(tiny_finesports, 'synthetic_meta.pkl'), 'rb'))['clips']
     for vid in gt['train_videos'][0] + gt['test_videos'][0]:

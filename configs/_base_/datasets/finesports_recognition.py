@@ -41,7 +41,10 @@ train_dataloader = dict(
         sample_mode='tube',
         keyframes_per_tube=4,
         pipeline=train_pipeline))
-val_dataloader = dict(
+# Model selection never looks at the test split: validation reads split 'val' (the
+# `val_videos` of the synthetic data). The FineSports release has no validation split, so the
+# paper configs switch validation off and test the last checkpoint.
+test_dataloader = dict(
     batch_size=4,
     num_workers=4,
     persistent_workers=True,
@@ -57,7 +60,7 @@ val_dataloader = dict(
         keyframes_per_tube=1,
         pipeline=test_pipeline,
         test_mode=True))
-test_dataloader = val_dataloader
+val_dataloader = dict(test_dataloader, dataset=dict(test_dataloader['dataset'], split='val'))
 
 val_evaluator = dict(
     type='AccMetric',

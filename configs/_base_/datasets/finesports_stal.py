@@ -38,7 +38,10 @@ train_dataloader = dict(
         sample_mode='frame',
         frame_stride=1,
         pipeline=train_pipeline))
-val_dataloader = dict(
+# Model selection never looks at the test split: validation reads split 'val' (the
+# `val_videos` of the synthetic data). The FineSports release has no validation split, so the
+# paper configs switch validation off and test the last checkpoint.
+test_dataloader = dict(
     batch_size=2,
     num_workers=4,
     persistent_workers=True,
@@ -54,7 +57,7 @@ val_dataloader = dict(
         frame_stride=1,
         pipeline=test_pipeline,
         test_mode=True))
-test_dataloader = val_dataloader
+val_dataloader = dict(test_dataloader, dataset=dict(test_dataloader['dataset'], split='val'))
 
 # MultiSports / FineSports protocol; tubes from the frame detections with mmaction2's
 # MultiSports linking values (the tube score is the mean of its detections)

@@ -2,7 +2,9 @@
 
 The layout and schema are the official release's (see mmfine/datasets/act_format.py)::
 
-    OUT/FineSports-GT.pkl            labels, train_videos, test_videos, nframes, resolution, gttubes
+    OUT/FineSports-GT.pkl            labels, train_videos, test_videos, val_videos, nframes,
+                                     resolution, gttubes (val_videos: an extra key, ignored by
+                                     ACT tools, for model selection off the test split)
     OUT/prompts_with_color.json      {clip id: {jersey number: "a player wearing a <c> jersey number <n>"}}
     OUT/videos/<Action>/<clip>_1.mp4 (OpenCV mp4v, decodable with decord)
     OUT/rgb-images/<Action>/<clip>_1/{:05d}.jpg   only with --frames
@@ -305,8 +307,13 @@ def generate(out_dir: str, num_train: int = 360, num_test: int = 120, seed: int 
              num_frames: int = 32, height: int = 144, width: int = 192, scale: float = 1.0,
              fps: int = 10, write_frames: bool = False, workers: int = 2,
              num_numbers: int = len(NUMBERS), acting_lookalikes: bool = False,
-             number_scale: float = 0.28, number_thickness: int = 1) -> dict:
+             number_scale: float = 0.28, number_thickness: int = 1,
+             num_val: int = None) -> dict:
     """Generate the dataset; returns the ground-truth dict that was written.
+
+    ``num_val`` validation clips (default ``num_test // 2``) are generated after the training
+    and test clips (so these stay the same for a seed) and listed in ``val_videos``: configs
+    validate and pick checkpoints on them, never on the test clips.
 
     ``num_numbers`` < 43 draws jersey numbers from the first ``num_numbers`` of the released
     vocabulary only; ``acting_lookalikes`` makes the two look-alike distractors (the target's
@@ -321,7 +328,8 @@ def generate(out_dir: str, num_train: int = 360, num_test: int = 120, seed: int 
         raise ValueError('number_scale must be > 0 and number_thickness >= 1, got '
                          f'{number_scale} and {number_thickness}')
     os.makedirs(out_dir, exist_ok=True)
-    n = num_train + num_test
+    num_val = num_test // 2 if num_val is None else num_val
+    n = num_train + num_test + num_val
     font = (float(number_scale), int(number_thickness))
     jobs = [(i, seed, num_frames, height, width, scale, out_dir, fps, write_frames, num_numbers,
              acting_lookalikes, font) for i in range(n)]
@@ -330,12 +338,13 @@ def generate(out_dir: str, num_train: int = 360, num_test: int = 120, seed: int 
             results = pool.map(_job, jobs, chunksize=8)
     else:
         results = [_job(j) for j in jobs]
-    gt = dict(labels=list(ACTIONS), train_videos=[[]], test_videos=[[]], nframes={},
-              resolution={}, gttubes={})
+    gt = dict(labels=list(ACTIONS), train_videos=[[]], test_videos=[[]], val_videos=[[]],
+              nframes={}, resolution={}, gttubes={})
     prompts, metas, tracks = {}, {}, {}
     for i, (vid, clip_id, tube, meta) in enumerate(results):
         tracks[vid] = player_tracks(meta, num_frames, height, width)
-        (gt['train_videos'] if i < num_train else gt['test_videos'])[0].append(vid)
+        split = ('train' if i < num_train else 'test' if i < num_train + num_test else 'val')
+        gt[f'{split}_videos'][0].append(vid)
         gt['nframes'][vid] = num_frames
         gt['resolution'][vid] = (height, width)
         gt['gttubes'][vid] = {meta['label']: [tube]}
@@ -357,6 +366,8 @@ def parse_args():
     p.add_argument('out_dir')
     p.add_argument('--num-train', type=int, default=360)
     p.add_argument('--num-test', type=int, default=120)
+    p.add_argument('--num-val', type=int, default=None,
+                   help='validation clips (model selection), default --num-test / 2')
     p.add_argument('--seed', type=int, default=0)
     p.add_argument('--num-frames', type=int, default=32)
     p.add_argument('--height', type=int, default=144)
@@ -382,8 +393,9 @@ def main():
     gt = generate(args.out_dir, args.num_train, args.num_test, args.seed, args.num_frames,
                   args.height, args.width, args.scale, args.fps, args.frames, args.workers,
                   args.num_numbers, args.acting_lookalikes, args.number_scale,
-                  args.number_thickness)
-    print(f"wrote {len(gt['train_videos'][0])} train + {len(gt['test_videos'][0])} test clips "
+                  args.number_thickness, args.num_val)
+    print(f"wrote {len(gt['train_videos'][0])} train + {len(gt['val_videos'][0])} val + "
+          f"{len(gt['test_videos'][0])} test clips "
           f'({len(gt["labels"])} classes) to {args.out_dir} in {time.time() - t0:.1f}s')
 
 
