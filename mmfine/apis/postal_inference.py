@@ -109,7 +109,8 @@ def inference_postal(model: torch.nn.Module, video: Union[str, np.ndarray, Video
     resize, or ``input_size``), through a bounded cache: memory does not grow with the video.
     The detections of each clip's centre frame are that frame's detections, mapped back to the
     video's native pixels; they are linked into tubes with ``linker`` (default: the config's
-    ``test_evaluator.linker``, else :class:`TubeLinker` defaults).
+    ``test_evaluator.linker``, else :class:`TubeLinker` defaults; its ``max_gap`` is raised to
+    ``frame_stride - 1``, the frames between two clip centres).
 
     Args:
         model: from :func:`init_postal`.
@@ -173,7 +174,10 @@ def inference_postal(model: torch.nn.Module, video: Union[str, np.ndarray, Video
     dets['box'] = dets['box'].reshape(-1, 4)
     if linker is None:
         linker = dict(model.cfg.get('test_evaluator', {}).get('linker') or {})
-        linker.setdefault('type', 'TubeLinker')
+    linker = dict(linker)
+    linker.setdefault('type', 'TubeLinker')
+    # with a clip every frame_stride frames the frames in between are not missed detections
+    linker['max_gap'] = max(int(linker.get('max_gap', 0)), frame_stride - 1)
     tubes = TASK_UTILS.build(linker)(dets['frame'], dets['label'], dets['score'], dets['box'])
     return dict(frame_dets=dets, tubes=tubes, num_frames=T, resolution=(H, W),
                 input_shape=(h, w), fps=stream.fps, prompt=prompt)

@@ -184,3 +184,28 @@ def test_eval_dumped_rescored_with_other_options(tmp_path, tool_module):
                      '--metric-options', 'convention=act', 'video_iou_thrs=(0.3,)'])
     assert set(act) == {'stal/frame_mAP@0.50', 'stal/video_mAP@0.30'}
     assert act['stal/frame_mAP@0.50'] != out['stal/frame_mAP@0.50']
+
+
+def test_eval_dumped_reads_the_class_names_from_the_configs_dataset(tmp_path, tool_module,
+                                                                   postal_data):
+    """The docs' example without --classes: the names come from the config's test dataset
+    (FineSportsDataset reads them from its ground-truth pickle)."""
+    samples, _, expected = _stal_samples()
+    dump = tmp_path / 'results.pkl'
+    with open(dump, 'wb') as f:
+        pickle.dump(samples, f)
+    import os.path as osp
+    repo = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+    cfg = tmp_path / 'cfg.py'
+    cfg.write_text(
+        f"_base_ = ['{repo}/configs/postal/postal_tiny_1xb8-4x2-2e_finesports-synthetic.py']\n"
+        f"test_dataloader = dict(dataset=dict(ann_file='{postal_data}/FineSports-GT.pkl', "
+        f"prompt_file='{postal_data}/prompts_with_color.json', "
+        f"data_prefix=dict(video='{postal_data}/videos')))\n"
+        "test_evaluator = dict(linker=None)\n")
+    tool = tool_module('tools/analysis_tools/eval_dumped.py')
+    out = tool.main([str(cfg), str(dump)])
+    assert out['stal/frame_mAP@0.50'] == pytest.approx(expected['frame'])
+    from mmfine.evaluation.offline import dataset_classes
+    generator = tool_module('tools/data/finesports/generate_synthetic_finesports.py')
+    assert dataset_classes(str(cfg)) == list(generator.ACTIONS)

@@ -1,5 +1,5 @@
 """Link per-frame detections of a video into action tubes (used by the metric and the demo)."""
-from typing import Dict, List
+from typing import Dict, List, Optional
 
 import numpy as np
 
@@ -102,19 +102,39 @@ class TubeLinker:
         tubes.sort(key=lambda t: -t['score'])
         return tubes
 
+    def _finish(self, c: int, t: dict) -> Optional[Dict]:
+        """The output tube of a finished track, or None if it is too short or scores too low
+        (decided when the track ends, so memory holds only the tubes that are kept)."""
+        frames = np.asarray(t['frames'])
+        span = np.arange(frames[0], frames[-1] + 1)
+        if len(span) < self.min_len:
+            return None
+        tube_score = float(np.mean(t['scores']))
+        if tube_score < self.min_score:
+            return None
+        b = np.asarray(t['boxes'])
+        filled = np.stack([np.interp(span, frames, b[:, k]) for k in range(4)], 1)
+        return dict(label=c, score=tube_score,
+                    boxes=np.concatenate([span[:, None].astype(np.float64), filled], 1))
+
     def _link_class(self, c: int, frame: np.ndarray, score: np.ndarray,
                     box: np.ndarray) -> List[Dict]:
         order = np.argsort(frame, kind='stable')
         frame, score, box = frame[order], score[order], box[order]
         starts = np.flatnonzero(np.r_[True, frame[1:] != frame[:-1]])
         ends = np.r_[starts[1:], len(frame)]
-        live, done = [], []
+        live, out = [], []
         for s, e in zip(starts, ends):
             f = int(frame[s])
             kept = s + _nms(box[s:e], score[s:e], self.nms_iou, self.top_k)
             still = []
             for t in live:
-                (still if f - t['frames'][-1] - 1 <= self.max_gap else done).append(t)
+                if f - t['frames'][-1] - 1 <= self.max_gap:
+                    still.append(t)
+                else:  # ended: keep only what passes min_len / min_score
+                    tube = self._finish(c, t)
+                    if tube is not None:
+                        out.append(tube)
             live = sorted(still, key=lambda t: -np.mean(t['scores']))
             free = np.ones(len(kept), bool)
             for t in live:
@@ -130,17 +150,8 @@ class TubeLinker:
                     free[np.flatnonzero(kept == j)[0]] = False
             for j in kept[free]:
                 live.append(dict(frames=[f], boxes=[box[j]], scores=[score[j]]))
-        out = []
-        for t in done + live:
-            frames = np.asarray(t['frames'])
-            span = np.arange(frames[0], frames[-1] + 1)
-            if len(span) < self.min_len:
-                continue
-            tube_score = float(np.mean(t['scores']))
-            if tube_score < self.min_score:
-                continue
-            b = np.asarray(t['boxes'])
-            filled = np.stack([np.interp(span, frames, b[:, k]) for k in range(4)], 1)
-            out.append(dict(label=c, score=tube_score,
-                            boxes=np.concatenate([span[:, None].astype(np.float64), filled], 1)))
+        for t in live:
+            tube = self._finish(c, t)
+            if tube is not None:
+                out.append(tube)
         return out
