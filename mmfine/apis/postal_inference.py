@@ -10,7 +10,7 @@ from mmengine.dataset import Compose
 from mmengine.registry import DefaultScope
 from mmengine.runner import load_checkpoint
 
-from mmfine.fileio.video_reader import ArrayStream, VideoStream
+from mmfine.fileio.video_reader import ArrayStream, VideoStream, trim_heap
 from mmfine.registry import MODELS, TASK_UTILS
 
 
@@ -146,7 +146,7 @@ def inference_postal(model: torch.nn.Module, video: Union[str, np.ndarray, Video
     pre, post, _ = _split_pipeline(model.cfg, input_size)
     device = next(model.parameters()).device
     dets = {k: [] for k in ('frame', 'label', 'score', 'box')}
-    batch = []
+    batch, done = [], [0]
 
     def flush():
         data = dict(inputs=[b['inputs'] for b in batch],
@@ -155,9 +155,12 @@ def inference_postal(model: torch.nn.Module, video: Union[str, np.ndarray, Video
         out = model.predict(data['inputs'].to(device), data['data_samples'],
                             prompts=[prompt] * len(batch))
         for s in out:
-            for k in dets:
-                dets[k].append(s.pred_frame_dets[k].detach().cpu().numpy())
+            for k in dets:  # copies: no view keeps a whole batch's tensors alive
+                dets[k].append(s.pred_frame_dets[k].detach().cpu().numpy().copy())
         batch.clear()
+        done[0] += 1
+        if done[0] % 32 == 0:  # long videos: keep freed buffers from piling up (trim_heap)
+            trim_heap()
 
     for key in range(1, T + 1, frame_stride):
         res = pre(dict(video_id=video_id, media='video', total_frames=T, resolution=(H, W),
