@@ -15,7 +15,8 @@ DATA_ROOT="${DATA_ROOT:-data/finesports_synthetic}"
 WORK_DIR="${WORK_DIR:-work_dirs/quickstart}"
 SEED="${SEED:-0}"
 
-if [[ ! -f "$DATA_ROOT/FineSports-GT.pkl" ]]; then
+# (re)generate when missing or written before the generator had a validation split
+if [[ ! -f "$DATA_ROOT/FineSports-GT.pkl" ]] || ! grep -q val_videos "$DATA_ROOT/FineSports-GT.pkl"; then
     "$PY" tools/data/finesports/generate_synthetic_finesports.py "$DATA_ROOT" --seed "$SEED" \
         --num-train "${NUM_TRAIN:-360}" --num-test "${NUM_TEST:-120}"
 fi

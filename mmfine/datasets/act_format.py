@@ -99,8 +99,11 @@ def split_videos(gt: dict, split: str, path: str = '<gt>') -> List[str]:
     """Video ids of split 0 (``'train'`` or ``'test'``)."""
     key = f'{split}_videos'
     if key not in gt:
+        hint = (" (the FineSports release has no validation split; synthetic data written "
+                "before the generator had one: regenerate it with tools/data/finesports/"
+                "generate_synthetic_finesports.py)") if split == 'val' else ''
         raise ACTFormatError(f'{path}: no {key!r} key (available: '
-                             f"{[k for k in gt if k.endswith('_videos')]})")
+                             f"{[k for k in gt if k.endswith('_videos')]}){hint}")
     return list(gt[key][0])
 
 

@@ -305,10 +305,9 @@ class FineVisualizer(Visualizer):
         if data_sample is None:
             raise ValueError('add_datasample needs a data_sample')
         if 'pred_segments' in data_sample or 'gt_segments' in data_sample:
-            get = (lambda k: data_sample.get(k) if k in data_sample else None)
+            get = data_sample.get  # None where the sample has no such field
             drawn = self.draw_segment_timeline(
-                float(_to_numpy(data_sample.get('duration', 0.0)).reshape(-1)[0])
-                if 'duration' in data_sample else float(data_sample.metainfo.get('duration', 0)),
+                float(_to_numpy(data_sample.get('duration', 0.0)).reshape(-1)[0]),
                 get('gt_segments') if draw_gt else None, get('gt_labels') if draw_gt else None,
                 get('pred_segments') if draw_pred else None, get('pred_scores'),
                 get('pred_labels'), classes, title=name)

@@ -72,3 +72,10 @@ def test_not_a_pickle_and_missing_file(tmp_path):
         load_act_gt(str(tmp_path / 'nope.pkl'))
     with pytest.raises(ACTFormatError, match='expected a dict'):
         load_act_gt(_write(tmp_path, [1, 2], 'list.pkl'))
+
+
+def test_a_missing_validation_split_says_why(tmp_path):
+    path = _write(tmp_path, _valid_gt())
+    with pytest.raises(ACTFormatError, match=r"no 'val_videos' key.*no validation split.*"
+                                             r"regenerate"):
+        split_videos(load_act_gt(path), 'val', path)
