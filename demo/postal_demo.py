@@ -27,7 +27,8 @@ import cv2
 
 sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
 
-from mmfine.apis import inference_postal, init_postal, open_video, tubes_to_json  # noqa: E402
+from mmfine.apis import (config_linker, inference_postal, init_postal, open_video,  # noqa: E402
+                         tubes_to_json)
 from mmfine.fileio import VideoReadError, VideoStream  # noqa: E402
 from mmfine.visualization import PALETTE, FineVisualizer  # noqa: E402
 
@@ -92,8 +93,7 @@ def run(model, video: str, prompt, out: str, out_json: str = None, score_thr: fl
     print(f'{video}: {stream.num_frames} frames, {stream.native_shape[1]}x'
           f'{stream.native_shape[0]} at {stream.fps:.2f} fps; the model sees '
           f'{stream.shape[1]}x{stream.shape[0]} frames')
-    linker = dict(model.cfg.get('test_evaluator', {}).get('linker') or {})
-    linker.setdefault('type', 'TubeLinker')
+    linker = config_linker(model.cfg)
     linker['det_score_thr'] = min(float(linker.get('det_score_thr', 0.0)), score_thr)
     result = inference_postal(model, stream, prompt=prompt, frame_stride=frame_stride,
                               batch_size=batch_size, linker=linker, input_size=input_size)

@@ -97,6 +97,14 @@ def open_video(path: str, cfg: Config, input_size: Optional[Tuple[int, int]] = N
     return VideoStream(path, size=size, cache_size=cache_size)
 
 
+def config_linker(cfg: Config) -> dict:
+    """The config's ``test_evaluator.linker`` (a :class:`TubeLinker` config; its defaults if
+    the config has none)."""
+    linker = dict(cfg.get('test_evaluator', {}).get('linker') or {})
+    linker.setdefault('type', 'TubeLinker')
+    return linker
+
+
 @torch.no_grad()
 def inference_postal(model: torch.nn.Module, video: Union[str, np.ndarray, VideoStream],
                      prompt: Optional[str] = None, frame_stride: int = 1, batch_size: int = 8,
@@ -175,9 +183,7 @@ def inference_postal(model: torch.nn.Module, video: Union[str, np.ndarray, Video
     dets = {k: (np.concatenate(v) if v else np.zeros((0, 4) if k == 'box' else 0))
             for k, v in dets.items()}
     dets['box'] = dets['box'].reshape(-1, 4)
-    if linker is None:
-        linker = dict(model.cfg.get('test_evaluator', {}).get('linker') or {})
-    linker = dict(linker)
+    linker = dict(config_linker(model.cfg) if linker is None else linker)
     linker.setdefault('type', 'TubeLinker')
     # with a clip every frame_stride frames the frames in between are not missed detections
     linker['max_gap'] = max(int(linker.get('max_gap', 0)), frame_stride - 1)
