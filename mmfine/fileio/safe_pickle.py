@@ -21,6 +21,7 @@ Anything else is refused with :class:`UnsafePickleError` naming the file and the
 """
 import _compat_pickle
 import codecs
+import importlib
 import importlib.util
 import collections
 import io
@@ -48,8 +49,6 @@ def _encode_text(obj: str, encoding: str = 'utf-8', errors: str = 'strict') -> b
 
 
 def _numpy_globals() -> Dict[Tuple[str, str], Any]:
-    import importlib
-
     import numpy as np
     allowed = {('numpy', 'ndarray'): np.ndarray, ('numpy', 'dtype'): np.dtype}
     # numpy 2 moved numpy.core to numpy._core; pickles name either. Import whichever this

@@ -85,6 +85,15 @@ class VideoStream:
         return self.num_frames
 
     # ------------------------------------------------------------------ decoding
+    def _open_sequential(self):
+        """OpenCV's sequential reader, frames as stored (no automatic rotation: decord,
+        which gives the size and the random-access frames, does not rotate either)."""
+        import cv2
+        cap = cv2.VideoCapture(self.path)
+        if hasattr(cv2, 'CAP_PROP_ORIENTATION_AUTO'):
+            cap.set(cv2.CAP_PROP_ORIENTATION_AUTO, 0)
+        return cap
+
     def _fit(self, frame_bgr: np.ndarray) -> np.ndarray:
         import cv2
         h, w = self.shape
@@ -111,10 +120,9 @@ class VideoStream:
     def _read_forward(self, wanted: Sequence[int]) -> dict:
         """Frames ``wanted`` (sorted, all >= the sequential position) read in order; frames in
         between are only grabbed. What OpenCV cannot read comes from decord."""
-        import cv2
         out = {}
         if self._cap is None:
-            self._cap, self._next = cv2.VideoCapture(self.path), 0
+            self._cap, self._next = self._open_sequential(), 0
         for k, target in enumerate(wanted):
             ok = self._cap.isOpened()
             while ok and self._next < target:
@@ -170,8 +178,7 @@ class VideoStream:
         Yields:
             tuple: ``(0-based index, (h, w, 3) uint8 RGB frame)``.
         """
-        import cv2
-        cap = cv2.VideoCapture(self.path)
+        cap = self._open_sequential()
         i = 0
         try:
             while cap.isOpened() and i < self.num_frames:
