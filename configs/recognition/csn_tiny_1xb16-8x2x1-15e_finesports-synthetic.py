@@ -61,12 +61,7 @@ val_dataloader = dict(
     persistent_workers=True,
     dataset=dict(dataset, split='val', keyframes_per_tube=1, test_mode=True,
                  pipeline=test_pipeline, _delete_=True))
-test_dataloader = dict(
-    batch_size=16,
-    num_workers=2,
-    persistent_workers=True,
-    dataset=dict(dataset, split='test', keyframes_per_tube=1, test_mode=True,
-                 pipeline=test_pipeline, _delete_=True))
+test_dataloader = dict(val_dataloader, dataset=dict(val_dataloader['dataset'], split='test'))
 
 val_evaluator = dict(
     type='AccMetric',

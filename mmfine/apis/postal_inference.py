@@ -86,15 +86,15 @@ def open_video(path: str, cfg: Config, input_size: Optional[Tuple[int, int]] = N
                cache_size: Optional[int] = None) -> VideoStream:
     """A :class:`VideoStream` of ``path`` decoding at :func:`decode_size` of the config, with a
     cache that holds a clip of the config's test pipeline plus a batch of look-ahead."""
-    probe = VideoStream(path, cache_size=1)
-    size = decode_size(cfg, probe.native_shape, input_size)
     if cache_size is None:
         span = 1
         for s in cfg.test_dataloader.dataset.pipeline:
             if s['type'] == 'SampleTubeClip':
                 span = (s.get('clip_len', 8) - 1) * s.get('frame_interval', 1) + 1
         cache_size = span + 32
-    return VideoStream(path, size=size, cache_size=cache_size)
+    stream = VideoStream(path, cache_size=cache_size)  # opened once: probe, then resize
+    stream.set_size(decode_size(cfg, stream.native_shape, input_size))
+    return stream
 
 
 def config_linker(cfg: Config) -> dict:

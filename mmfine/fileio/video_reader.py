@@ -60,8 +60,6 @@ class VideoStream:
             raise VideoReadError(f'{path}: video file not found')
         if cache_size < 1:
             raise ValueError('cache_size must be >= 1')
-        if size is not None and (int(size[0]) < 1 or int(size[1]) < 1):
-            raise ValueError(f'decode size must be positive, got {size}')
         self.path = path
         self.cache_size = cache_size
         self.num_threads = num_threads
@@ -76,13 +74,22 @@ class VideoStream:
                                  f'corrupt): {_one_line(e)}') from None
         if self.num_frames < 1:
             raise VideoReadError(f'{path}: the video has no frames')
-        self.shape = self.native_shape if size is None else (int(size[1]), int(size[0]))
         self._cache = OrderedDict()
         self._random = None  # decord reader at self.shape, opened on the first look back
         self._cap, self._next = None, 0  # sequential reader and the index it returns next
+        self.set_size(size)
 
     def __len__(self) -> int:
         return self.num_frames
+
+    def set_size(self, size: Optional[Tuple[int, int]]) -> None:
+        """Hand out frames at ``(w, h)`` (None: native) from now on, e.g. once the native size
+        read at opening has chosen it; only before any frame is decoded."""
+        if self._cache or self._random is not None or self._cap is not None:
+            raise RuntimeError(f'{self.path}: set_size after frames were decoded')
+        if size is not None and (int(size[0]) < 1 or int(size[1]) < 1):
+            raise ValueError(f'decode size must be positive, got {size}')
+        self.shape = self.native_shape if size is None else (int(size[1]), int(size[0]))
 
     # ------------------------------------------------------------------ decoding
     def _open_sequential(self):

@@ -82,6 +82,11 @@ def test_frames_by_index_at_the_decode_size(tmp_path):
     assert _same_frames(np.stack([f for _, f in seen]), ref)
     with pytest.raises(IndexError, match='50'):
         stream.get([50])
+    with pytest.raises(RuntimeError, match='set_size after frames were decoded'):
+        stream.set_size((40, 30))  # the cache holds frames of the old size
+    fresh = VideoStream(path, cache_size=4)
+    fresh.set_size((40, 30))  # chosen from the native size before reading
+    assert fresh.get([0]).shape == (1, 30, 40, 3)
 
 
 @pytest.mark.parametrize('kind', ['missing', 'truncated', 'corrupt', 'empty'])

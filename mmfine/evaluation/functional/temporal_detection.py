@@ -70,8 +70,8 @@ def anet_detection_map(gt: List[dict], preds: List[dict],
     and is still averaged; per class, predictions are ranked by descending score; ties
     (``tie_order='official'``) as the official ``argsort()[::-1]`` of the class's scores in
     input order orders them (see :func:`grouped_argsort_desc`: of two tied predictions the
-    later-listed goes first), or (``'stable'``) in input order; each takes the highest-tIoU ground truth of its video and class that is not
-    matched yet, if that tIoU >= the threshold, else it is a false positive (among ground truths
+    later-listed goes first), or (``'stable'``) in input order; each takes the highest-tIoU
+    ground truth of its video and class that is not matched yet, if that tIoU >= the threshold, else it is a false positive (among ground truths
     with equal tIoU the one listed last wins, as ``tiou_arr.argsort()[::-1]`` does); predictions
     on videos without ground truth of their class are false positives; tIoU has no +1; AP is VOC
     all-point interpolated.
@@ -152,7 +152,8 @@ def anet_proposal_ar_an(gt: List[dict], proposals: List[dict], max_avg_proposals
     (all proposals passed in, videos without ground truth included); each video keeps its
     ``min(int(n_v * ratio), n_v)`` best-scored proposals (ties: ``tie_order='official'``
     orders each video's proposals exactly as the official ``argsort()[::-1]`` does, see
-    :func:`grouped_argsort_desc`; ``'stable'`` keeps them in input order); AN is sampled at 100 points ``AN_j = j / 100 * max_avg_proposals``
+    :func:`grouped_argsort_desc`; ``'stable'`` keeps them in input order); AN is sampled at
+    100 points ``AN_j = j / 100 * max_avg_proposals``
     (scaled if fewer proposals were retrieved), a video contributing its first
     ``min(int(n_v * j / 100 * scale), n_v)`` proposals; a ground truth is recalled at
     threshold t if one of them reaches tIoU >= t; AR averages recall over thresholds;

@@ -17,3 +17,9 @@ def get(sample: dict, key: str, where: str):
     if key in meta:
         return meta[key]
     raise KeyError(f'{where}: the data sample has no {key!r} (keys: {sorted(sample)})')
+
+
+def curves_at(curves: dict, t: int) -> dict:
+    """``{class: {'precision', 'recall'}}`` at threshold index ``t`` of the functional
+    ``return_curves`` output (each (T, P_c) there, (P_c,) here)."""
+    return {c: {k: v[t] for k, v in cv.items()} for c, cv in curves.items()}

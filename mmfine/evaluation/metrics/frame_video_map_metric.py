@@ -7,7 +7,7 @@ from mmengine.logging import MMLogger
 
 from mmfine.registry import METRICS
 from ..functional import frame_map, video_map
-from ._utils import get, to_numpy
+from ._utils import curves_at, get, to_numpy
 
 
 def _tube_list(tubes) -> List[dict]:
@@ -115,8 +115,8 @@ class FrameVideoMAPMetric(BaseMetric):
                             return_curves=self.with_curves)
             out[f'frame_mAP@{self.frame_iou_thr:.2f}'] = res['mAP']
             if self.with_curves:
-                self.curves[f'frame_mAP@{self.frame_iou_thr:.2f}'] = {
-                    c: {k: v[0] for k, v in cv.items()} for c, cv in res['curves'].items()}
+                key = f'frame_mAP@{self.frame_iou_thr:.2f}'
+                self.curves[key] = curves_at(res['curves'], 0)
         tubes = [dict(t, video=r['video']) for r in results for t in r.get('tubes', [])]
         if self.linker is not None and fd:
             tubes += self._link(dets, {r['video'] for r in results if 'tubes' in r})
@@ -125,8 +125,7 @@ class FrameVideoMAPMetric(BaseMetric):
                             return_curves=self.with_curves)
             out.update({f'video_{k}': v for k, v in res.items() if k.startswith('mAP@')})
             for t, thr in enumerate(self.video_iou_thrs) if self.with_curves else ():
-                self.curves[f'video_mAP@{thr:.2f}'] = {
-                    c: {k: v[t] for k, v in cv.items()} for c, cv in res['curves'].items()}
+                self.curves[f'video_mAP@{thr:.2f}'] = curves_at(res['curves'], t)
         if not out:
             MMLogger.get_current_instance().warning(
                 'FrameVideoMAPMetric: no sample had pred_frame_dets or pred_tubes')

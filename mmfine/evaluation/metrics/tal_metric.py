@@ -7,7 +7,7 @@ from mmengine.evaluator import BaseMetric
 from mmfine.registry import METRICS
 from ..functional import anet_detection_map, anet_proposal_ar_an
 from ..functional.temporal_detection import DEFAULT_TIOU_THRESHOLDS
-from ._utils import get, to_numpy
+from ._utils import curves_at, get, to_numpy
 
 
 @METRICS.register_module()
@@ -108,6 +108,5 @@ class TALMetric(BaseMetric):
                                      return_curves=self.with_curves)
             out.update({k: v for k, v in det.items() if k.startswith('mAP')})
             for t, thr in enumerate(self.tiou_thresholds) if self.with_curves else ():
-                self.curves[f'mAP@{thr:.2f}'] = {
-                    c: {k: v[t] for k, v in cv.items()} for c, cv in det['curves'].items()}
+                self.curves[f'mAP@{thr:.2f}'] = curves_at(det['curves'], t)
         return out
