@@ -52,12 +52,13 @@ def postal_data(tmp_path_factory, generator):
 @pytest.fixture
 def small_postal_cfg():
     """``small_postal_cfg(root=None)``: the tiny synthetic PoSTAL config at the tools tests'
-    size (8-channel backbone), its train / test datasets pointed at ``root`` if given."""
+    size (8-channel backbone, random initialisation instead of the pretrained synthetic
+    backbone), its train / test datasets pointed at ``root`` if given."""
     from mmengine.config import Config
 
     def build(root=None):
         cfg = Config.fromfile(osp.join(REPO, POSTAL_TINY_CONFIG))
-        cfg.merge_from_dict(dict(model=dict(backbone=dict(base_channels=8),
+        cfg.merge_from_dict(dict(model=dict(backbone=dict(base_channels=8, init_cfg=None),
                                             neck=dict(in_channels=32))))
         for split in ('train', 'test') if root else ():
             d = cfg[f'{split}_dataloader'].dataset

@@ -7,6 +7,9 @@ _base_ = [
     '../_base_/schedules/adamw_cosine_20e.py', '../_base_/default_runtime.py'
 ]
 
+# the PTA's sub-action type loss: the dataset labels each clip with its folder's type
+train_dataloader = dict(dataset=dict(type_names=_base_.type_names))
+
 # FineSports has no validation split and the test split must not pick checkpoints: no
 # validation during training; tools/test.py scores the last checkpoint on the test split once
 # (the release validates on the test split: not copied).

@@ -10,7 +10,8 @@ from mmengine.dataset import Compose
 from mmengine.registry import DefaultScope
 from mmengine.runner import load_checkpoint
 
-from mmfine.fileio.video_reader import ArrayStream, VideoStream, trim_heap
+from mmfine.fileio.video_reader import (ArrayStream, VideoStream, centred_clip_keyframes,
+                                        trim_heap)
 from mmfine.registry import MODELS, TASK_UTILS
 
 
@@ -170,9 +171,9 @@ def inference_postal(model: torch.nn.Module, video: Union[str, np.ndarray, Video
         if done[0] % 32 == 0:  # long videos: keep freed buffers from piling up (trim_heap)
             trim_heap()
 
-    for key in range(1, T + 1, frame_stride):
+    for key in centred_clip_keyframes(T, frame_stride):  # as FineSportsDataset's 'frame' mode
         res = pre(dict(video_id=video_id, media='video', total_frames=T, resolution=(H, W),
-                       tubes=[], prompt=prompt, keyframe=key, target=-1, label=-1))
+                       tubes=[], prompt=prompt, keyframe=int(key), target=-1, label=-1))
         res['imgs'] = list(stream.get(np.asarray(res['frame_ids'], np.int64) - 1))
         res['img_shape'] = res['original_shape'] = (h, w)  # boxes go back to (H, W) pixels
         batch.append(post(res))

@@ -1,10 +1,12 @@
 import json
 import os.path as osp
+import re
 from typing import Callable, Dict, List, Optional, Sequence, Union
 
 import numpy as np
 from mmengine.dataset import BaseDataset
 
+from mmfine.fileio.video_reader import centred_clip_keyframes
 from mmfine.registry import DATASETS
 from .act_format import load_act_gt, split_videos, video_tubes
 
@@ -50,6 +52,11 @@ class FineSportsDataset(BaseDataset):
         sample_mode (str): ``'tube'`` or ``'frame'``. Defaults to ``'tube'``.
         keyframes_per_tube (int): centres per tube in ``'tube'`` mode. Defaults to 1.
         frame_stride (int): frame step in ``'frame'`` mode. Defaults to 1.
+        type_names (Sequence[str], optional): the sub-action types (PoSTAL's type token).
+            Every sample then gets ``type_label``, the index of its video's folder
+            (``BallDelivered/00002_1`` -> ``'Ball Delivered'``) in this list, matched ignoring
+            case, spaces and punctuation; a folder that is none of them is an error. Defaults
+            to None (no ``type_label``).
         check_files (bool): check at start-up that every video / frame folder exists.
             Defaults to True.
         test_mode (bool): Defaults to False.
@@ -67,6 +74,7 @@ class FineSportsDataset(BaseDataset):
                  sample_mode: str = 'tube',
                  keyframes_per_tube: int = 1,
                  frame_stride: int = 1,
+                 type_names: Optional[Sequence[str]] = None,
                  check_files: bool = True,
                  test_mode: bool = False,
                  **kwargs) -> None:
@@ -85,6 +93,7 @@ class FineSportsDataset(BaseDataset):
         self.sample_mode = sample_mode
         self.keyframes_per_tube = keyframes_per_tube
         self.frame_stride = frame_stride
+        self.type_names = list(type_names) if type_names is not None else None
         self.check_files = check_files
         if data_prefix is None:
             data_prefix = dict(video='') if media == 'video' else dict(img='')
@@ -112,6 +121,20 @@ class FineSportsDataset(BaseDataset):
     def clip_id(video_id: str) -> str:
         """Prompt key of a video id (``'BallDelivered/00002_1'`` -> ``'00002'``)."""
         return osp.basename(video_id).split('_')[0]
+
+    @staticmethod
+    def _norm_name(name: str) -> str:
+        return re.sub(r'[^0-9a-z]', '', name.lower())
+
+    def type_label(self, video_id: str) -> int:
+        """Index in ``type_names`` of the video's folder (``'BallDelivered/00002_1'``)."""
+        folder = osp.basename(osp.dirname(video_id))
+        index = {self._norm_name(n): i for i, n in enumerate(self.type_names or ())}
+        idx = index.get(self._norm_name(folder))
+        if idx is None:
+            raise ValueError(f'{self.ann_file}: the folder {folder!r} of video {video_id!r} is '
+                             f'none of the configured type_names {self.type_names}')
+        return idx
 
     def _media_path(self, vid: str) -> str:
         if self.media == 'video':
@@ -145,6 +168,8 @@ class FineSportsDataset(BaseDataset):
                 video_id=vid, media=self.media, total_frames=int(gt['nframes'][vid]),
                 resolution=tuple(int(v) for v in gt['resolution'][vid]), tubes=tubes,
                 prompt=prompt)
+            if self.type_names is not None:
+                base['type_label'] = self.type_label(vid)
             if self.media == 'video':
                 base['filename'] = path
             else:
@@ -157,6 +182,6 @@ class FineSportsDataset(BaseDataset):
                         data_list.append(dict(base, target=t, label=tube['label'],
                                               keyframe=int(frames[p])))
             else:
-                for frame in range(1, base['total_frames'] + 1, self.frame_stride):
-                    data_list.append(dict(base, target=-1, label=-1, keyframe=frame))
+                for frame in centred_clip_keyframes(base['total_frames'], self.frame_stride):
+                    data_list.append(dict(base, target=-1, label=-1, keyframe=int(frame)))
         return data_list

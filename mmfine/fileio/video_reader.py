@@ -284,3 +284,27 @@ def sliding_window_starts(num_frames: int, window: int, stride: Optional[int] = 
     if starts[-1] != last:
         starts = np.r_[starts, last]
     return starts
+
+
+def centred_clip_keyframes(num_frames: int, stride: int = 1) -> np.ndarray:
+    """1-based keyframes of the clip-per-frame layout: every ``stride``-th frame from frame 1
+    (the dataset's ``'frame'`` sampling and the streamed inference both use it).
+
+    Returns:
+        np.ndarray: (ceil(num_frames / stride),) int64.
+    """
+    if num_frames < 1 or stride < 1:
+        raise ValueError(f'num_frames and stride must be >= 1, got {num_frames}, {stride}')
+    return np.arange(1, num_frames + 1, stride, dtype=np.int64)
+
+
+def centred_clip_frames(keyframe: int, clip_len: int, frame_interval: int,
+                        num_frames: int) -> np.ndarray:
+    """1-based frames of the clip centred on ``keyframe`` (at index ``clip_len // 2``, as the
+    PoSTAL release); frames before 1 or after ``num_frames`` repeat the nearest valid one.
+
+    Returns:
+        np.ndarray: (clip_len,) int64.
+    """
+    offsets = (np.arange(clip_len) - clip_len // 2) * frame_interval
+    return np.clip(int(keyframe) + offsets, 1, num_frames).astype(np.int64)

@@ -25,8 +25,16 @@ def _build(cfg):
         return MODELS.build(cfg)
 
 
-def _small_cfg(T=4, N=3, L=1, neck=True):
+def _small_cfg(T=4, N=3, L=1, neck=True, paper=False):
+    """The synthetic config's model, smaller; ``paper=True``: the paper's components (PTA
+    with contains-target from the fused features, ATDHead, no target map)."""
     cfg = Config.fromfile(SYNTH).model
+    cfg.backbone.init_cfg = None
+    if paper:
+        cfg.neck.type = 'PTA'
+        cfg.neck.contain_input = 'fused'
+        cfg.neck.pop('loss_target_map')
+        cfg.head.type = 'ATDHead'
     cfg.head.update(num_queries=N, num_frames=T)
     cfg.head.encoder.num_layers = L
     cfg.head.decoder.num_layers = L
@@ -34,6 +42,7 @@ def _small_cfg(T=4, N=3, L=1, neck=True):
     if not neck:
         cfg.neck = None
         cfg.head.in_channels = 64
+        cfg.head.type = 'ATDHead'  # no target map without a PTA
     return cfg
 
 
@@ -41,6 +50,12 @@ def _small_cfg(T=4, N=3, L=1, neck=True):
 def model():
     torch.manual_seed(0)
     return _build(_small_cfg())
+
+
+@pytest.fixture(scope='module')
+def paper_model():
+    torch.manual_seed(0)
+    return _build(_small_cfg(paper=True))
 
 
 def _samples(n, T=4, with_gt=True, prompt=PROMPT, H=48, W=64):
@@ -54,6 +69,7 @@ def _samples(n, T=4, with_gt=True, prompt=PROMPT, H=48, W=64):
         s.gt_tubes = InstanceData(boxes=boxes, labels=torch.tensor([3] * valid.shape[0], dtype=torch.long),
                                   valid=valid)
         s.frame_ids = torch.arange(1, T + 1) + 10
+        s.gt_type_label = torch.tensor(5)  # 'post up', as the dataset labels PostUp/..
         s.set_metainfo(dict(video_id='PostUp/00001_1', key_index=T // 2, img_shape=(H, W),
                             prompt=prompt, resolution=(H, W), original_shape=(H, W)))
         out.append(s)
@@ -113,9 +129,14 @@ def test_pta_prompt_parsing_and_type_labels(model):
     assert pta.parse_prompt(PROMPT) == ['white', '35']
     with pytest.raises(ValueError, match='does not match the prompt pattern'):
         pta.parse_prompt('the tall one')
-    assert pta.type_label('PostUp/00001_1') == pta.type_names.index('post up')
-    with pytest.raises(ValueError, match='Dunk.*none of the'):
-        pta.type_label('Dunk/00001_1')
+    sample = _samples(1)[0]
+    assert pta.type_label_of(sample) == 5
+    sample.gt_type_label = torch.tensor(8)
+    with pytest.raises(ValueError, match='outside the 8 type_names'):
+        pta.type_label_of(sample)
+    del sample.gt_type_label
+    with pytest.raises(KeyError, match='no gt_type_label.*type_names'):
+        pta.type_label_of(sample)
 
 
 def test_pta_prompt_changes_features(model):
@@ -156,12 +177,12 @@ def test_pta_contains_from_the_target_position():
         # not the plain average over all positions
         assert not torch.allclose(out['contain_logits'], pta.contain_fc(fused.mean(-1)))
     bad = copy.deepcopy(cfg.neck)
-    bad.loss_target_map = None
-    with pytest.raises(ValueError, match='needs loss_target_map'):
+    bad.type = 'PTA'  # the paper's PTA has no target map to pool under
+    bad.pop('loss_target_map')
+    with pytest.raises(ValueError, match="contain_input must be one of"):
         _build(bad)
-    bad.contain_input = 'everything'
-    with pytest.raises(ValueError, match="contain_input must be"):
-        _build(bad)
+    bad.contain_input = 'fused'
+    assert not hasattr(_build(bad), 'target_map')
 
 
 # ---------------------------------------------------------------- ATD head
@@ -203,7 +224,7 @@ def test_atd_only_covered_frames_get_box_losses(model):
 @pytest.mark.parametrize('T,N,L', list(itertools.product((2, 4), (1, 3), (1, 2))))
 def test_atd_shapes(T, N, L):
     torch.manual_seed(0)
-    head = _build(_small_cfg(T=T, N=N, L=L)).head
+    head = _build(_small_cfg(T=T, N=N, L=L, paper=True)).head
     cls, boxes = head(torch.randn(2, head.input_proj.in_channels, 1, 3, 4))
     assert cls.shape == (L, 2, N, 9)
     assert boxes.shape == (L, 2, N, T, 4) and (boxes >= 0).all() and (boxes <= 1).all()
@@ -345,11 +366,11 @@ def test_pta_target_map_loss_points_at_the_keyframe_box_centre(model):
     good[0, (24 * H // 48) * W + 20 * W // 64] = 10.
     bad = torch.full((1, H * W), -10.)
     bad[0, 0] = 10.
-    lg = pta._target_map_loss(dict(target_map_logits=good, feats=feats), samples)
-    lb = pta._target_map_loss(dict(target_map_logits=bad, feats=feats), samples)
+    lg = pta.target_map_loss(dict(target_map_logits=good, feats=feats), samples)
+    lb = pta.target_map_loss(dict(target_map_logits=bad, feats=feats), samples)
     assert lg.item() < 1e-3 and lb.item() > 10
     empty = _samples(1, with_gt=False)
-    assert pta._target_map_loss(dict(target_map_logits=bad.requires_grad_(), feats=feats),
+    assert pta.target_map_loss(dict(target_map_logits=bad.requires_grad_(), feats=feats),
                                 empty).item() == 0
 
 
@@ -361,7 +382,7 @@ def test_atd_target_map_reference_points(model):
     memory = torch.randn(1, T * H * W, head.embed_dims)
     tmap = torch.zeros(1, H * W)
     tmap[0, 1 * W + 2] = 1.0  # row 1, column 2
-    dec = head.pre_decoder(memory, tmap, (T, H, W))
+    dec = head.pre_decoder(memory, (T, H, W), tmap)
     assert torch.allclose(dec['reference'], torch.tensor([[2.5 / W, 1.5 / H]]))
     # the query of tube n on frame t starts from the memory at the cell, time step t * T' // T
     at_cell = memory.view(T, H * W, -1)[:, 1 * W + 2]  # [T', D]
@@ -376,9 +397,87 @@ def test_atd_target_map_reference_points(model):
     for m in head.fc_reg.layers:
         torch.nn.init.zeros_(m.weight)
         torch.nn.init.zeros_(m.bias)
-    feat = torch.randn(1, T * H * W, head.embed_dims)
-    _, boxes = head.forward_branches(hs, feat, torch.zeros_like(feat),
-                                     torch.zeros(1, T * H * W, dtype=torch.bool),
-                                     reference=dec['reference'])
+    boxes = head.forward_box_branch(hs, dec)
     assert torch.allclose(boxes[..., :2], dec['reference'].view(1, 1, 1, 1, 2).expand(
         1, 1, head.num_queries, head.num_frames, 2), atol=1e-4)
+
+    with pytest.raises(ValueError, match='needs the target map'):
+        head.pre_decoder(memory, (T, H, W))
+
+
+# ---------------------------------------------------------------- the paper's PoSTAL
+def test_paper_postal_components(paper_model):
+    from mmfine.models.heads import ATDHead, ReferencePointATDHead
+    from mmfine.models.necks import PTA, TargetMapPTA
+    assert type(paper_model.neck) is PTA and type(paper_model.head) is ATDHead
+    assert not isinstance(paper_model.neck, TargetMapPTA)
+    assert not isinstance(paper_model.head, ReferencePointATDHead)
+    # prompts given: no video-to-word projection (it would never get a gradient)
+    assert not hasattr(paper_model.neck, 'slot_fill')
+    cfg = _small_cfg(paper=True)
+    cfg.head.type = 'ReferencePointATDHead'
+    with pytest.raises(ValueError, match="needs \\['target_map'\\].*TargetMapPTA"):
+        _build(cfg)
+
+
+def test_paper_postal_loss_and_every_parameter_learns(paper_model):
+    """Paper PoSTAL: DETR + type + contains losses, no target map; with prompts given every
+    trainable parameter gets a gradient (so DDP needs no find_unused_parameters)."""
+    m = paper_model
+    m.train()
+    m.zero_grad()
+    losses = m.loss(*_prep(m, _inputs(2), _samples(2)))
+    assert m.head.decoder.num_layers == 1  # no auxiliary decoder levels
+    assert set(losses) == {'loss_cls', 'loss_bbox', 'loss_iou', 'loss_type', 'loss_contain'}
+    assert all(v.item() > 0 for v in losses.values()), losses
+    sum(losses.values()).backward()
+    missing = [n for n, p in m.named_parameters() if p.requires_grad and p.grad is None]
+    assert not missing, missing
+
+
+def test_paper_postal_contains_from_fused_features(paper_model):
+    m = paper_model.eval()
+    feats = torch.randn(1, 64, 2, 3, 4)
+    with torch.no_grad():
+        out = m.neck(feats, [PROMPT])
+        assert 'target_map' not in out
+        expected = m.neck.contain_fc(out['feats'].flatten(2).mean(-1))
+    assert torch.allclose(out['contain_logits'], expected, atol=1e-5)
+
+
+def test_paper_postal_predict(paper_model):
+    m = paper_model.eval()
+    inputs, samples = _prep(m, _inputs(2), _samples(2), training=False)
+    with torch.no_grad():
+        res = m.predict(inputs, samples)
+        given = [s.pred_clip_tubes.cls_scores.clone() for s in res]
+        p_contain = m.extract_feat(inputs, [PROMPT] * 2)['contain_logits'].softmax(-1)[:, 1]
+        other = [s.pred_clip_tubes.cls_scores.clone() for s in m.predict(
+            inputs, samples, prompts='a player wearing a red jersey number 7')]
+    for b, s in enumerate(res):
+        t = s.pred_clip_tubes
+        assert t.boxes.shape == (3, 4, 4) and t.cls_scores.shape == (3, 8)
+        assert (given[b] <= p_contain[b] + 1e-6).all()  # p(class) x p(contains)
+        d = s.pred_frame_dets
+        assert (d['frame'] == 13).all() and d['box'].shape == (len(d['score']), 4)
+    assert not torch.allclose(given[0], other[0])  # the prompt matters
+
+
+def test_synthetic_postal_every_parameter_learns(model):
+    model.train()
+    model.zero_grad()
+    losses = model.loss(*_prep(model, _inputs(2), _samples(2)))
+    assert 'loss_target_map' in losses
+    sum(losses.values()).backward()
+    missing = [n for n, p in model.named_parameters() if p.requires_grad and p.grad is None]
+    assert not missing, missing
+
+
+def test_video_filled_prompts_build_and_train_slot_fill():
+    cfg = _small_cfg(paper=True)
+    cfg.neck.prompt_source = 'video'
+    m = _build(cfg).train()
+    assert hasattr(m.neck, 'slot_fill')
+    losses = m.loss(*_prep(m, _inputs(1), _samples(1)))
+    sum(losses.values()).backward()
+    assert m.neck.slot_fill.weight.grad.abs().sum() > 0

@@ -20,6 +20,7 @@ def _options(root, max_epochs=1):
     opts = [f'train_cfg.max_epochs={max_epochs}',
             'default_hooks.logger.interval=1', 'train_dataloader.batch_size=4',
             'global_train_batch_size=4', 'model.backbone.base_channels=8',
+            'model.backbone.init_cfg=None',  # no pretrained synthetic backbone here
             'model.neck.in_channels=32', 'test_evaluator.linker.min_len=3',
             'val_evaluator.linker.min_len=3', 'param_scheduler.0.end=2',
             'train_dataloader.dataset.frame_stride=4']

@@ -36,22 +36,12 @@ sys.path.insert(0, osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))))
 
 from mmengine.config import Config  # noqa: E402
 from mmengine.dataset import pseudo_collate  # noqa: E402
-from mmengine.registry import DefaultScope  # noqa: E402
 
 from mmfine.apis import init_postal  # noqa: E402
+from mmfine.datasets import build_split_dataset  # noqa: E402
 from mmfine.evaluation.functional import pair_box_iou  # noqa: E402
 from mmfine.models.heads import tube_boxes_to_pixels  # noqa: E402
 from mmfine.models.layers import cell_centres  # noqa: E402
-from mmfine.registry import DATASETS  # noqa: E402
-
-
-def build_split(cfg: Config, split: str):
-    """The split's dataset (keyframes as the config samples them) with the test pipeline."""
-    loader = cfg.train_dataloader if split == 'train' else cfg.test_dataloader
-    dataset = loader.dataset.copy()
-    dataset.pipeline = cfg.test_pipeline
-    with DefaultScope.overwrite_default_scope('mmfine'):
-        return DATASETS.build(dataset)
 
 
 def map_cell_centre(target_map: torch.Tensor, grid: tuple, img_shape: tuple) -> tuple:
@@ -105,13 +95,13 @@ def main():
     p = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     p.add_argument('config')
     p.add_argument('checkpoint')
-    p.add_argument('--split', choices=['train', 'test'], default='test')
+    p.add_argument('--split', choices=['train', 'val', 'test'], default='test')
     p.add_argument('--num-clips', type=int, default=150)
     p.add_argument('--out', default=None)
     args = p.parse_args()
     t0 = time.time()
     model = init_postal(args.config, args.checkpoint)
-    res = diagnose(model, build_split(Config.fromfile(args.config), args.split),
+    res = diagnose(model, build_split_dataset(Config.fromfile(args.config), args.split),
                    args.num_clips)
     res['split'] = args.split
     print(', '.join(f'{k} {v:.3f}' if isinstance(v, float) else f'{k} {v}'

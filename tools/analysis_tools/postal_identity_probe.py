@@ -38,26 +38,23 @@ from mmengine.dataset import pseudo_collate  # noqa: E402
 from mmengine.registry import DefaultScope  # noqa: E402
 from mmengine.runner import load_checkpoint  # noqa: E402
 
+from mmfine.datasets import build_split_dataset  # noqa: E402
 from mmfine.models.layers import box_centre_cell  # noqa: E402
 from mmfine.models.necks.pta import PTA  # noqa: E402
-from mmfine.registry import DATASETS, MODELS  # noqa: E402
+from mmfine.registry import MODELS  # noqa: E402
 from mmfine.utils import register_all_modules  # noqa: E402
 
 
 def build_split(cfg: Config, split: str, keyframes: int, cache_videos: int = None):
     """Tube-keyframe samples of a split through the config's test pipeline (with
     ``cache_videos``, the loader keeps that many decoded videos in memory)."""
-    loader = cfg.train_dataloader if split == 'train' else cfg.test_dataloader
-    dataset = loader.dataset.copy()
     pipeline = [dict(t) for t in cfg.test_pipeline]
     for t in pipeline:
         if cache_videos is not None and t['type'] == 'LoadFineSportsFrames':
             t['cache_videos'] = cache_videos
-    dataset.update(pipeline=pipeline, sample_mode='tube', keyframes_per_tube=keyframes,
-                   test_mode=False)
-    dataset.pop('frame_stride', None)
-    with DefaultScope.overwrite_default_scope('mmfine'):
-        return DATASETS.build(dataset)
+    return build_split_dataset(cfg, split, pipeline, sample_mode='tube',
+                               keyframes_per_tube=keyframes, test_mode=False,
+                               frame_stride=None)
 
 
 def identity(info: dict, pattern: re.Pattern, where: str) -> tuple:

@@ -7,7 +7,8 @@ num_frames = 8
 embed_dims = 256
 num_layers = 8
 # the release's 24 sub-action types (the type of a clip is its video folder, e.g.
-# BallDelivered/00002_1 -> 'Ball Delivered')
+# BallDelivered/00002_1 -> 'Ball Delivered'); the training dataset gets the same list
+# (FineSportsDataset(type_names=...)) and labels every sample with its type
 type_names = [
     'Dribble Move', 'Drives Left', 'Drives Right', 'Drives Straight', 'Drive Baseline',
     'Drive Middle', 'Post Up', 'Basket', 'To Basket', 'Free Throw', 'Jumper', 'Early Jumper',
@@ -82,5 +83,3 @@ model = dict(
         mean=[123.675, 116.28, 103.53],
         std=[58.395, 57.12, 57.375],
         format_shape='NCTHW'))
-# the PTA's video-to-word projection (slot_fill) only runs for clips without a prompt
-model_wrapper_cfg = dict(type='MMDistributedDataParallel', find_unused_parameters=True)

@@ -1,11 +1,12 @@
-from .formatting import PackFineSportsInputs, PackTALInputs
+from .formatting import PackFineSportsInputs, PackPlayerInputs, PackTALInputs
 from .loading import LoadFineSportsFrames, SampleTubeClip
+from .player_crops import CropPlayerClips
 from .temporal_features import CropTemporalFeature, LoadTemporalFeature, RescaleTemporalFeature
 from .tube_processing import (CropAroundTube, TubeCenterCrop, TubeFlip, TubeRandomCrop,
                               TubeResize)
 
 __all__ = [
     'SampleTubeClip', 'LoadFineSportsFrames', 'TubeResize', 'TubeCenterCrop', 'TubeRandomCrop',
-    'CropAroundTube', 'TubeFlip', 'PackFineSportsInputs', 'LoadTemporalFeature',
+    'CropAroundTube', 'TubeFlip', 'PackFineSportsInputs', 'CropPlayerClips', 'PackPlayerInputs', 'LoadTemporalFeature',
     'RescaleTemporalFeature', 'CropTemporalFeature', 'PackTALInputs'
 ]

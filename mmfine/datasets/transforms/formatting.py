@@ -23,6 +23,8 @@ class PackFineSportsInputs(BaseTransform):
     - ``gt_tubes`` (:obj:`InstanceData`): ``boxes`` (N, T, 4) float32, ``labels`` (N,) int64,
       ``valid`` (N, T) bool;
     - ``frame_ids`` (T,) int64 tensor, the 1-based frames of the clip;
+    - ``gt_type_label`` (int64 tensor), the sub-action type, when the sample has
+      ``type_label`` (the dataset's ``type_names``);
     - metainfo: ``meta_keys`` (``prompt`` is the prompt text or None) and, with
       ``with_video_tubes``, ``gt_video_tubes``: every ground-truth tube of the whole video
       (``tubes`` of the dataset, annotation pixels), for video-level evaluation.
@@ -51,6 +53,8 @@ class PackFineSportsInputs(BaseTransform):
                 boxes=torch.from_numpy(np.asarray(results['gt_tube_boxes'], np.float32)),
                 labels=torch.from_numpy(np.asarray(results['gt_tube_labels'], np.int64)),
                 valid=torch.from_numpy(np.asarray(results['gt_tube_valid'], bool)))
+        if results.get('type_label') is not None:
+            data_sample.gt_type_label = torch.tensor(int(results['type_label']))
         if 'frame_ids' in results:
             data_sample.frame_ids = torch.from_numpy(np.asarray(results['frame_ids'], np.int64))
         data_sample.set_metainfo({k: results[k] for k in self.meta_keys if k in results})
@@ -65,6 +69,43 @@ class PackFineSportsInputs(BaseTransform):
     def __repr__(self) -> str:
         return (f'{self.__class__.__name__}(meta_keys={self.meta_keys}, '
                 f'with_video_tubes={self.with_video_tubes})')
+
+
+@TRANSFORMS.register_module()
+class PackPlayerInputs(BaseTransform):
+    """Pack the player crops of :class:`CropPlayerClips` into ``inputs`` and a data sample.
+
+    Required keys: ``imgs`` (after ``FormatShape``: (P, C, T, h, w)), ``player_colour``,
+    ``player_number``, ``player_action``, ``player_centre``, ``player_index``.
+
+    The data sample carries ``gt_players`` (:obj:`InstanceData` of P rows: ``colour``,
+    ``number``, ``action`` (int64, -100 for padding), ``centre`` (P, 2) crop pixels,
+    ``index`` (which player of the clip, -1 for padding)) and the metainfo ``meta_keys``.
+
+    Args:
+        meta_keys (Sequence[str]): keys copied to the metainfo when present.
+    """
+
+    def __init__(self, meta_keys: Sequence[str] = ('video_id', 'keyframe', 'img_shape',
+                                                    'resolution')) -> None:
+        self.meta_keys = tuple(meta_keys)
+
+    def transform(self, results: Dict) -> Dict:
+        if 'player_centre' not in results:
+            raise KeyError(f"{self!r}: no player crops in the sample of "
+                           f"{results.get('video_id')!r} (add CropPlayerClips)")
+        sample = ActionDataSample()
+        as_long = (lambda k: torch.from_numpy(np.asarray(results[k], np.int64)))
+        sample.gt_players = InstanceData(
+            colour=as_long('player_colour'), number=as_long('player_number'),
+            action=as_long('player_action'), index=as_long('player_index'),
+            centre=torch.from_numpy(np.asarray(results['player_centre'], np.float32)))
+        sample.set_metainfo({k: results[k] for k in self.meta_keys if k in results})
+        imgs = np.ascontiguousarray(results['imgs'])
+        return dict(inputs=torch.from_numpy(imgs), data_samples=sample)
+
+    def __repr__(self) -> str:
+        return f'{self.__class__.__name__}(meta_keys={self.meta_keys})'
 
 
 @TRANSFORMS.register_module()

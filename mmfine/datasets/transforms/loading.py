@@ -6,6 +6,7 @@ import cv2
 import numpy as np
 from mmcv.transforms import BaseTransform
 
+from mmfine.fileio.video_reader import centred_clip_frames
 from mmfine.registry import TRANSFORMS
 
 
@@ -46,8 +47,8 @@ class SampleTubeClip(BaseTransform):
 
     def transform(self, results: Dict) -> Dict:
         key_index = self.clip_len // 2
-        offsets = (np.arange(self.clip_len) - key_index) * self.frame_interval
-        frame_ids = np.clip(results['keyframe'] + offsets, 1, results['total_frames'])
+        frame_ids = centred_clip_frames(results['keyframe'], self.clip_len,
+                                        self.frame_interval, results['total_frames'])
         tubes = results['tubes']
         boxes = np.zeros((len(tubes), self.clip_len, 4), dtype=np.float32)
         valid = np.zeros((len(tubes), self.clip_len), dtype=bool)

@@ -22,21 +22,29 @@ def _record_homography(results: Dict, matrix: np.ndarray) -> None:
     results['homography_matrix'] = np.asarray(matrix, np.float64) @ before
 
 
-def _crop_results(results: Dict, x1: int, y1: int, x2: int, y2: int) -> Dict:
-    """Crop every frame to [x1, x2) x [y1, y2) (may exceed the image: zero padding)."""
-    h, w = results['img_shape']
-    cw, ch = x2 - x1, y2 - y1
-    sx1, sy1, sx2, sy2 = max(x1, 0), max(y1, 0), min(x2, w), min(y2, h)
+def crop_frames(imgs: Sequence[np.ndarray], x1: int, y1: int, x2: int, y2: int,
+                pad_value: Union[int, Sequence[int]] = 0) -> list:
+    """Crop every (H, W, C) frame to [x1, x2) x [y1, y2); parts outside the frame are
+    ``pad_value`` (a scalar or one value per channel)."""
     out = []
-    for img in results['imgs']:
+    for img in imgs:
+        h, w = img.shape[:2]
+        sx1, sy1, sx2, sy2 = max(x1, 0), max(y1, 0), min(x2, w), min(y2, h)
         if (sx1, sy1, sx2, sy2) == (x1, y1, x2, y2):
             out.append(img[y1:y2, x1:x2])
             continue
-        canvas = np.zeros((ch, cw) + img.shape[2:], dtype=img.dtype)
+        canvas = np.empty((y2 - y1, x2 - x1) + img.shape[2:], dtype=img.dtype)
+        canvas[:] = pad_value
         if sx2 > sx1 and sy2 > sy1:
             canvas[sy1 - y1:sy2 - y1, sx1 - x1:sx2 - x1] = img[sy1:sy2, sx1:sx2]
         out.append(canvas)
-    results['imgs'] = out
+    return out
+
+
+def _crop_results(results: Dict, x1: int, y1: int, x2: int, y2: int) -> Dict:
+    """Crop every frame to [x1, x2) x [y1, y2) (may exceed the image: zero padding)."""
+    cw, ch = x2 - x1, y2 - y1
+    results['imgs'] = crop_frames(results['imgs'], x1, y1, x2, y2)
     results['img_shape'] = (ch, cw)
     results['crop_bbox'] = np.array([x1, y1, x2, y2], dtype=np.int64)
     _record_homography(results, [[1, 0, -x1], [0, 1, -y1], [0, 0, 1]])

@@ -1,14 +1,13 @@
 from typing import Dict, List, Optional, Union
 
-from mmaction.models.backbones.resnet3d import ResNet3d
 from mmaction.models.backbones.resnet3d_csn import ResNet3dCSN
-from mmengine.model import BaseModule
 
 from mmfine.registry import MODELS
+from .resnet3d import InitCfgMixin
 
 
 @MODELS.register_module()
-class CSN(ResNet3dCSN):
+class CSN(InitCfgMixin, ResNet3dCSN):
     """Channel-Separated Network (ir-CSN / ip-CSN) whose pretrained weights come from ``init_cfg``.
 
     Paper: Tran et al., "Video Classification with Channel-Separated Convolutional Networks",
@@ -32,14 +31,4 @@ class CSN(ResNet3dCSN):
 
     def __init__(self, depth: int,
                  init_cfg: Optional[Union[Dict, List[Dict]]] = None, **kwargs) -> None:
-        if kwargs.pop('pretrained', None):
-            raise ValueError("CSN loads weights only through init_cfg=dict(type='Pretrained', "
-                             "checkpoint=..., prefix='backbone.'); do not pass `pretrained`.")
-        kwargs.setdefault('pretrained2d', False)
-        super().__init__(depth=depth, pretrained=None, init_cfg=init_cfg, **kwargs)
-
-    def init_weights(self) -> None:
-        """Scratch initialisation (as mmaction), then ``init_cfg`` (pretrained weights)."""
-        ResNet3d._init_weights(self, None)
-        if self.init_cfg:
-            BaseModule.init_weights(self)
+        super().__init__(depth=depth, init_cfg=init_cfg, **kwargs)

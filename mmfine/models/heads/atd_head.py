@@ -17,7 +17,7 @@ from mmengine.structures import InstanceData
 from torch import Tensor
 
 from mmfine.registry import MODELS, TASK_UTILS
-from ..layers import cell_centres, sine_positional_encoding_3d
+from ..layers import sine_positional_encoding_3d
 
 
 def tube_boxes_to_pixels(boxes: Tensor, meta: dict) -> Tensor:
@@ -81,13 +81,9 @@ class ATDHead(BaseModule):
             per decoder level, each tube's query mean over T cross-attends to it;
             FC -> class logits (L, B, N, K + 1) (last = no action)
 
-    Optional target map (an mmfine addition, used with the PTA's auxiliary target-map loss by
-    the small synthetic configs; not in the paper): given ``target_map`` (B, H'W'), a
-    distribution over positions of where the prompted target is, the queries start from the
-    memory features at its most likely position (frame t's queries from the time step
-    covering t) and the box centres are predicted as offsets
-    (in inverse sigmoid space) from that position's centre, as reference points do in
-    Deformable / DAB-DETR.
+    The paper's head. The synthetic configs' reference points (queries started at the PTA's
+    target map) live in the subclass :class:`ReferencePointATDHead`; the heads declare the
+    extra inputs they need in ``required_inputs`` and :class:`PoSTAL` hands them over.
 
     Every decoder level gets the full loss (``d{i}.loss_*`` for the auxiliary ones, the last
     without prefix): CE over K + 1 classes (no-action weight ``bg_cls_weight``), per-frame L1
@@ -187,6 +183,9 @@ class ATDHead(BaseModule):
         self.loss_bbox = MODELS.build(loss_bbox)
         self.loss_iou = MODELS.build(loss_iou)
 
+    #: extra inputs (from the neck's outputs) that forward / loss / predict need
+    required_inputs = ()
+
     # ------------------------------------------------------------------ steps
     def pre_transformer(self, x: Tensor) -> Dict[str, Tensor]:
         """Project and flatten X; add the 3D sine position embedding."""
@@ -203,31 +202,19 @@ class ATDHead(BaseModule):
             return feat
         return self.encoder(query=feat, query_pos=feat_pos, key_padding_mask=feat_mask)
 
-    def pre_decoder(self, memory: Tensor, target_map: Optional[Tensor] = None,
-                    grid: Tuple[int, int, int] = None) -> Dict[str, Tensor]:
-        """Queries with the N x T learnable tube query embeddings as positions.
+    def pre_decoder(self, memory: Tensor, grid: Tuple[int, int, int]) -> Dict[str, Tensor]:
+        """Zero queries (DETR) with the N x T learnable tube query embeddings as positions.
 
-        The query content is zero (DETR) or, with ``target_map`` (B, H'W'), the memory at the
-        map's most likely position: the query of tube n on frame t starts from the memory of
-        that position at the feature time step covering frame t (t' = t * T' // T), so the
-        queries carry the target's appearance over time. Then ``reference`` (B, 2) is that
-        position's centre (cx, cy).
+        Args:
+            memory (Tensor): (B, S, D).
+            grid (tuple[int, int, int]): (T', H', W') of the memory.
+
+        Returns:
+            dict: ``query`` and ``query_pos``, (B, N*T, D) each.
         """
         B = memory.shape[0]
         query_pos = self.query_embedding.weight[None].expand(B, -1, -1)  # [B, N*T, D]
-        if target_map is None:
-            return dict(query=torch.zeros_like(query_pos), query_pos=query_pos)
-        T, H, W = grid
-        # the most likely position (the map carries no gradient, so nothing is lost by the
-        # hard choice; a soft average would land between two look-alike players)
-        cell = target_map.argmax(-1)  # [B]
-        steps = torch.arange(T, device=memory.device) * H * W  # [T']
-        idx = (steps[None] + cell[:, None])  # [B, T'] token index of the cell at each step
-        content = memory.gather(1, idx[..., None].expand(-1, -1, memory.shape[-1]))  # [B,T',D]
-        frame_step = torch.arange(self.num_frames, device=memory.device) * T // self.num_frames
-        content = content[:, frame_step].repeat(1, self.num_queries, 1)  # [B, N*T, D]
-        centres = cell_centres((H, W), memory.device)  # [H'W', 2]
-        return dict(query=content, query_pos=query_pos, reference=centres[cell])  # [B, 2]
+        return dict(query=torch.zeros_like(query_pos), query_pos=query_pos)
 
     def forward_decoder(self, query: Tensor, query_pos: Tensor, memory: Tensor,
                         feat_pos: Tensor, feat_mask: Tensor) -> Tensor:
@@ -235,33 +222,42 @@ class ATDHead(BaseModule):
         return self.decoder(query=query, key=memory, value=memory, query_pos=query_pos,
                             key_pos=feat_pos, key_padding_mask=feat_mask)
 
-    def forward_branches(self, hs: Tensor, feat: Tensor, feat_pos: Tensor,
-                         feat_mask: Tensor,
-                         reference: Optional[Tensor] = None) -> Tuple[Tensor, Tensor]:
-        """Single-level (boxes) and multi-level (classes) branches."""
+    def forward_box_branch(self, hs: Tensor, dec_in: Dict[str, Tensor]) -> Tensor:
+        """Single-level branch: a 3-layer MLP per (tube, frame) query.
+
+        Args:
+            hs (Tensor): (L, B, N*T, D).
+            dec_in (dict): the output of :meth:`pre_decoder`.
+
+        Returns:
+            Tensor: boxes (L, B, N, T, 4), normalised cxcywh.
+        """
+        L, B = hs.shape[:2]
+        return self.fc_reg(hs).view(L, B, self.num_queries, self.num_frames, 4).sigmoid()
+
+    def forward_cls_branch(self, hs: Tensor, feat: Tensor, feat_pos: Tensor,
+                           feat_mask: Tensor) -> Tensor:
+        """Multi-level branch: each tube's query mean over T cross-attends to the class
+        memory (one self-attention layer over the projected X).
+
+        Returns:
+            Tensor: class logits (L, B, N, K + 1).
+        """
         L, B = hs.shape[:2]
         N, T, D = self.num_queries, self.num_frames, self.embed_dims
-        reg = self.fc_reg(hs).view(L, B, N, T, 4)
-        if reference is not None:  # centre offsets from the reference point
-            ref = torch.logit(reference.clamp(1e-4, 1 - 1e-4)).view(1, B, 1, 1, 2)
-            reg = torch.cat([reg[..., :2] + ref, reg[..., 2:]], -1)
-        boxes = reg.sigmoid()  # cxcywh in [0, 1]
         cls_mem = self.cls_memory_layer(query=feat, query_pos=feat_pos,
                                         key_padding_mask=feat_mask)  # [B, S, D]
         tube = hs.view(L, B, N, T, D).mean(3).reshape(L * B, N, D)  # [L*B, N, D]
         mem = cls_mem.repeat(L, 1, 1)  # [L*B, S, D]
         q, _ = self.cls_cross_attn(tube, mem, mem, key_padding_mask=feat_mask.repeat(L, 1))
-        cls = self.fc_cls(self.cls_dropout(q)).view(L, B, N, self.num_classes + 1)
-        return cls, boxes
+        return self.fc_cls(self.cls_dropout(q)).view(L, B, N, self.num_classes + 1)
 
-    def forward(self, x: Tensor,
-                target_map: Optional[Tensor] = None) -> Tuple[Tensor, Tensor]:
+    def forward(self, x: Tensor, **head_inputs) -> Tuple[Tensor, Tensor]:
         """Run the steps.
 
         Args:
             x (Tensor): (B, C_in, T', H', W').
-            target_map (Tensor, optional): (B, H'W') where the prompted target is (see the
-                class docstring).
+            **head_inputs: the ``required_inputs`` of a subclass (none here).
 
         Returns:
             tuple[Tensor, Tensor]: class logits (L, B, N, K + 1) and boxes (L, B, N, T, 4)
@@ -269,11 +265,11 @@ class ATDHead(BaseModule):
         """
         enc_in = self.pre_transformer(x)
         memory = self.forward_encoder(**enc_in)
-        dec_in = self.pre_decoder(memory, target_map, tuple(x.shape[2:]))
-        reference = dec_in.pop('reference', None)
-        hs = self.forward_decoder(memory=memory, feat_pos=enc_in['feat_pos'],
-                                  feat_mask=enc_in['feat_mask'], **dec_in)
-        return self.forward_branches(hs, reference=reference, **enc_in)
+        dec_in = self.pre_decoder(memory, tuple(x.shape[2:]), **head_inputs)
+        hs = self.forward_decoder(query=dec_in['query'], query_pos=dec_in['query_pos'],
+                                  memory=memory, feat_pos=enc_in['feat_pos'],
+                                  feat_mask=enc_in['feat_mask'])
+        return self.forward_cls_branch(hs, **enc_in), self.forward_box_branch(hs, dec_in)
 
     # ------------------------------------------------------------------ losses
     def _gt_instances(self, data_samples: Sequence) -> List[InstanceData]:
@@ -290,10 +286,9 @@ class ATDHead(BaseModule):
                                     valid=gt.valid))
         return out
 
-    def loss(self, x: Tensor, data_samples: Sequence,
-             target_map: Optional[Tensor] = None) -> Dict[str, Tensor]:
+    def loss(self, x: Tensor, data_samples: Sequence, **head_inputs) -> Dict[str, Tensor]:
         """Forward and losses."""
-        cls, boxes = self(x, target_map)
+        cls, boxes = self(x, **head_inputs)
         return self.loss_by_feat(cls, boxes, self._gt_instances(data_samples),
                                  [s.metainfo for s in data_samples])
 
@@ -368,10 +363,9 @@ class ATDHead(BaseModule):
 
     # ------------------------------------------------------------------ predict
     def predict(self, x: Tensor, data_samples: Sequence,
-                contain_prob: Optional[Tensor] = None,
-                target_map: Optional[Tensor] = None) -> List[InstanceData]:
+                contain_prob: Optional[Tensor] = None, **head_inputs) -> List[InstanceData]:
         """Forward and per-clip results (see :meth:`predict_by_feat`)."""
-        cls, boxes = self(x, target_map)
+        cls, boxes = self(x, **head_inputs)
         return self.predict_by_feat(cls[-1], boxes[-1], [s.metainfo for s in data_samples],
                                     contain_prob)
 

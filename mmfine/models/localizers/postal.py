@@ -30,8 +30,9 @@ class PoSTAL(BaseModel):
         keyframe (the centre frame), which the metric / demo link into video tubes.
 
     Prompts come from each sample's metainfo ``prompt``; ``predict`` also takes ``prompts`` to
-    override them (e.g. "follow this player"). A sample without a prompt, or every sample when
-    the PTA has ``prompt_source='video'``, gets the prompt's words filled from the video.
+    override them (e.g. "follow this player"). With the PTA's ``prompt_source='video'`` every
+    sample gets the prompt's words filled from the video; otherwise a sample without a prompt
+    gets none (context and type only).
 
     Args:
         backbone (dict): e.g. ``dict(type='CSN', ...)``.
@@ -58,6 +59,16 @@ class PoSTAL(BaseModel):
         self.backbone = MODELS.build(backbone)
         self.neck = MODELS.build(neck) if neck is not None else None
         self.head = MODELS.build(head)
+        given = tuple(getattr(self.neck, 'head_inputs', ()))
+        missing = [k for k in getattr(self.head, 'required_inputs', ()) if k not in given]
+        if missing:
+            raise ValueError(f'PoSTAL: the head {type(self.head).__name__} needs {missing} from '
+                             f'the neck, which {type(self.neck).__name__} does not give (e.g. '
+                             'ReferencePointATDHead needs a TargetMapPTA neck)')
+
+    def head_inputs(self, outs: Dict) -> Dict:
+        """The neck outputs the head declares in ``required_inputs`` (e.g. a target map)."""
+        return {k: outs[k] for k in getattr(self.head, 'required_inputs', ())}
 
     @property
     def with_prompt(self) -> bool:
@@ -108,12 +119,12 @@ class PoSTAL(BaseModel):
         n = inputs.shape[0]
         prompts = (self._prompts(data_samples) if data_samples is not None else [None] * n)
         outs = self.extract_feat(inputs, prompts)
-        return self.head(outs['feats'], outs.get('target_map'))
+        return self.head(outs['feats'], **self.head_inputs(outs))
 
     def loss(self, inputs: Tensor, data_samples: List) -> Dict[str, Tensor]:
         """ATD losses and, with a PTA, its type and contains-target losses."""
         outs = self.extract_feat(inputs, self._prompts(data_samples))
-        losses = self.head.loss(outs['feats'], data_samples, outs.get('target_map'))
+        losses = self.head.loss(outs['feats'], data_samples, **self.head_inputs(outs))
         if self.neck is not None:
             losses.update(self.neck.loss(outs, data_samples))
         return losses
@@ -141,7 +152,7 @@ class PoSTAL(BaseModel):
         if 'contain_logits' in outs:
             contain = outs['contain_logits'].softmax(-1)[:, 1]
         results = self.head.predict(outs['feats'], data_samples, contain,
-                                    outs.get('target_map'))
+                                    **self.head_inputs(outs))
         cfg = self.head.test_cfg
         for b, (sample, res) in enumerate(zip(data_samples, results)):
             sample.pred_clip_tubes = res

@@ -1,7 +1,6 @@
 """PoSTAL's prompt-driven target action encoder (PTA)."""
-import os.path as osp
 import re
-from typing import Dict, List, Optional, Sequence
+from typing import Dict, List, Optional, Sequence, Tuple
 
 import torch
 import torch.nn as nn
@@ -9,11 +8,6 @@ from mmengine.model import BaseModule
 from torch import Tensor
 
 from mmfine.registry import MODELS
-from ..layers import box_centre_cell
-
-
-def _norm_name(name: str) -> str:
-    return re.sub(r'[^0-9a-z]', '', name.lower())
 
 
 @MODELS.register_module()
@@ -30,15 +24,21 @@ class PTA(BaseModule):
           |                                              (from the fused features by default)
           |  prompt "a player wearing a <colour> jersey number <n>"
           |     -> slots [colour words, number words]  (or, prompt_source='video', one token
-          |        projected from f(X) per slot, as the release fills them at test time)
+          |        projected from f(X) per slot, as the release fills them at test time;
+          |        prompt_source='given' and no prompt: no slots)
           |  text = B([CLS] ctx.. colour ctx.. number ctx.. softmax(~y) @ E_types [SEP])
           v                                                       (B, L, D_text)
         x = W_in f(X) (B, T'H'W', C')   Q = W_Q x, K = W_K text, V = W_V text
         X_P = g(A V + x)  (B, C_T, T', H', W')
 
     The sub-action type token is predicted from the video (never taken from the ground
-    truth); its ground truth for ``loss_type`` is the video id's folder (``BallDelivered/..``)
-    matched to ``type_names`` ignoring case, spaces and punctuation.
+    truth); its ground truth for ``loss_type`` is the data sample's ``gt_type_label`` (set by
+    :class:`~mmfine.datasets.FineSportsDataset` from the video's folder, ``BallDelivered/..``,
+    when the dataset is given the same ``type_names``).
+
+    This is the paper's module. The synthetic configs' additions (a target-map loss, the
+    contains-target decision under that map, reference points for the ATD) live in the
+    subclass :class:`TargetMapPTA`.
 
     Args:
         text_encoder (dict): :class:`TextEncoder` config.
@@ -54,25 +54,21 @@ class PTA(BaseModule):
             FineSports prompt.
         descriptive_words (bool): insert the prompt's colour / number words; False is the
             ablation "without descriptive words" (only context and type). Defaults to True.
-        prompt_source (str): ``'given'`` (the sample's prompt; samples without one fall back to
-            ``'video'``) or ``'video'`` (fill the slots from the video, as the release does at
-            test time). Defaults to ``'given'``.
-        contain_input (str): ``'fused'`` (X_P averaged over all positions, prompt-aware),
-            ``'video'`` (f(X), the release's FC_bi) or ``'target'`` (X_P averaged under the
-            predicted target map, i.e. the features where the prompted player is; needs
-            ``loss_target_map``). Defaults to ``'fused'``.
+        prompt_source (str): ``'given'`` (the sample's prompt; a sample without one gets no
+            descriptive words, as the ablation) or ``'video'`` (fill the slots from the video
+            with a learnt projection ``slot_fill``, as the release does at test time; only
+            this mode builds it, so every parameter gets a gradient). Defaults to ``'given'``.
+        contain_input (str): ``'fused'`` (X_P averaged over all positions, prompt-aware) or
+            ``'video'`` (f(X), the release's FC_bi). Defaults to ``'fused'``.
         loss_type (dict): Defaults to CE, weight 1.
         loss_contain (dict): Defaults to CE over 2 logits, weight 1.
-        loss_target_map (dict, optional): an auxiliary training loss that is not in the paper:
-            a 1x1 projection of X_P (averaged over time) scores every spatial position, and a
-            CE over the H' x W' positions asks for the cell holding the centre of the target's
-            keyframe box (clips that contain the target only). It gives the prompt fusion a
-            dense signal early in training (used by the small synthetic configs to train on a
-            CPU budget). Defaults to None (off).
         init_cfg (dict, optional): Defaults to None.
     """
 
     DEFAULT_PATTERN = r'^\s*a player wearing an? (.+?) jersey number (.+?)\s*$'
+    CONTAIN_INPUTS = ('fused', 'video')
+    #: extra inputs this neck hands to the head (see :class:`TargetMapPTA`)
+    head_inputs = ()
 
     def __init__(self,
                  text_encoder: dict,
@@ -88,23 +84,18 @@ class PTA(BaseModule):
                  contain_input: str = 'fused',
                  loss_type: dict = dict(type='mmdet.CrossEntropyLoss', loss_weight=1.0),
                  loss_contain: dict = dict(type='mmdet.CrossEntropyLoss', loss_weight=1.0),
-                 loss_target_map: Optional[dict] = None,
                  init_cfg: Optional[dict] = None) -> None:
         super().__init__(init_cfg=init_cfg)
         if prompt_source not in ('given', 'video'):
             raise ValueError(f"prompt_source must be 'given' or 'video', got {prompt_source!r}")
-        if contain_input not in ('fused', 'video', 'target'):
-            raise ValueError("contain_input must be 'fused', 'video' or 'target', got "
-                             f'{contain_input!r}')
-        if contain_input == 'target' and loss_target_map is None:
-            raise ValueError("contain_input='target' needs loss_target_map (the target map "
-                             'it pools under)')
+        if contain_input not in self.CONTAIN_INPUTS:
+            raise ValueError(f'{type(self).__name__}: contain_input must be one of '
+                             f'{self.CONTAIN_INPUTS}, got {contain_input!r}')
         if not type_names:
             raise ValueError('PTA needs type_names')
         self.text_encoder = MODELS.build(text_encoder)
         d_text = self.text_encoder.embed_dims
         self.type_names = list(type_names)
-        self._type_index = {_norm_name(n): i for i, n in enumerate(self.type_names)}
         self.prompt_pattern = re.compile(prompt_pattern)
         self.num_slots = self.prompt_pattern.groups
         self.descriptive_words = descriptive_words
@@ -116,17 +107,14 @@ class PTA(BaseModule):
                              persistent=False)  # [K, E, D_text], derived from the frozen encoder
         self.type_fc = nn.Linear(in_channels, len(self.type_names))
         self.contain_fc = nn.Linear(in_channels if contain_input == 'video' else out_channels, 2)
-        self.slot_fill = nn.Linear(in_channels, d_text)  # release: colour/number from video
+        if prompt_source == 'video':  # the release: colour / number words from the video
+            self.slot_fill = nn.Linear(in_channels, d_text)
         self.video_proj = nn.Conv3d(in_channels, embed_dims, 1)
         self.cross_attn = nn.MultiheadAttention(embed_dims, num_heads, kdim=d_text,
                                                 vdim=d_text, batch_first=True)
         self.out_proj = nn.Linear(embed_dims, out_channels)  # g
         self.loss_type = MODELS.build(loss_type)
         self.loss_contain = MODELS.build(loss_contain)
-        self.loss_target_map = None
-        if loss_target_map is not None:
-            self.loss_target_map = MODELS.build(loss_target_map)
-            self.target_map = nn.Linear(out_channels, 1)
 
     @torch.no_grad()
     def _type_embeddings(self, n_tokens: int) -> Tensor:
@@ -148,26 +136,14 @@ class PTA(BaseModule):
                              'jersey number 35")')
         return list(m.groups())
 
-    def type_label(self, video_id: str) -> int:
-        """Sub-action type of a video from its folder (``'BallDelivered/00002_1'``)."""
-        folder = osp.basename(osp.dirname(video_id))
-        idx = self._type_index.get(_norm_name(folder))
-        if idx is None:
-            raise ValueError(f'PTA: the folder {folder!r} of video {video_id!r} is none of the '
-                             f'configured type_names {self.type_names}')
-        return idx
-
     def _slots(self, prompts: Sequence[Optional[str]], pooled: Tensor) -> List[List[Tensor]]:
         if not self.descriptive_words:
             return [[] for _ in prompts]
-        fill = self.slot_fill(pooled)  # [B, D_text]
-        slots = []
-        for b, prompt in enumerate(prompts):
-            if self.prompt_source == 'given' and prompt is not None:
-                slots.append(self.text_encoder.word_embeddings(self.parse_prompt(prompt)))
-            else:
-                slots.append([fill[b:b + 1]] * self.num_slots)
-        return slots
+        if self.prompt_source == 'video':
+            fill = self.slot_fill(pooled)  # [B, D_text]
+            return [[fill[b:b + 1]] * self.num_slots for b in range(len(prompts))]
+        return [self.text_encoder.word_embeddings(self.parse_prompt(p)) if p is not None
+                else [] for p in prompts]
 
     # ------------------------------------------------------------------ forward
     def forward(self, feats: Tensor, prompts: Sequence[Optional[str]]) -> Dict[str, Tensor]:
@@ -175,12 +151,12 @@ class PTA(BaseModule):
 
         Args:
             feats (Tensor): f(X), (B, C, T', H', W').
-            prompts (Sequence[str | None]): one prompt per clip (None: filled from the video).
+            prompts (Sequence[str | None]): one prompt per clip (None: no descriptive words,
+                or the video-filled ones with ``prompt_source='video'``).
 
         Returns:
             dict: ``feats`` X_P (B, C_T, T', H', W'), ``type_logits`` (B, K_types),
-            ``contain_logits`` (B, 2); with ``loss_target_map`` also ``target_map_logits``
-            (B, H'W') and ``target_map`` (their softmax, detached).
+            ``contain_logits`` (B, 2) (subclasses add their own outputs).
         """
         B, _, T, H, W = feats.shape
         if len(prompts) != B:
@@ -193,54 +169,53 @@ class PTA(BaseModule):
         attended, _ = self.cross_attn(x, text, text, key_padding_mask=~text_mask)
         fused = self.out_proj(attended + x)  # [B, T'H'W', C_T]
         out = dict(type_logits=type_logits)
-        if self.loss_target_map is not None:
-            per_pos = self.target_map(fused).view(B, T, H * W)  # [B, T', H'W']
-            out['target_map_logits'] = per_pos.mean(1)  # [B, H'W']
-            # where the prompted target is, for the ATD's reference points (no gradient: the
-            # map is trained by its own loss)
-            out['target_map'] = out['target_map_logits'].detach().softmax(-1)
-        if self.contain_input == 'target':  # the features where the target is, over T'
-            w = out['target_map'].repeat(1, T).view(B, 1, T * H * W) / T
-            contain_in = torch.bmm(w, fused)[:, 0]  # [B, C_T]
-        else:
-            contain_in = fused.mean(1) if self.contain_input == 'fused' else pooled
-        out['contain_logits'] = self.contain_fc(contain_in)
+        out['contain_logits'] = self.contain_fc(
+            self.contain_features(fused, pooled, (T, H, W), out))
         out['feats'] = fused.transpose(1, 2).reshape(B, self.out_channels, T, H, W)
         return out
+
+    def contain_features(self, fused: Tensor, pooled: Tensor, grid: Tuple[int, int, int],
+                         out: Dict[str, Tensor]) -> Tensor:
+        """The input of the contains-target classifier.
+
+        Args:
+            fused (Tensor): X_P flattened, (B, T'H'W', C_T).
+            pooled (Tensor): f(X) averaged, (B, C).
+            grid (tuple[int, int, int]): (T', H', W').
+            out (dict): the outputs so far (a subclass may add to it).
+
+        Returns:
+            Tensor: (B, C_T) (``'fused'``) or (B, C) (``'video'``).
+        """
+        return fused.mean(1) if self.contain_input == 'fused' else pooled
 
     # ------------------------------------------------------------------ losses
     def loss(self, outs: Dict[str, Tensor], data_samples: Sequence) -> Dict[str, Tensor]:
         """Sub-action type CE and contains-target CE.
 
-        The clip contains the target when a ground-truth tube covers its keyframe
-        (``key_index``).
+        The type label is each sample's ``gt_type_label``; the clip contains the target when a
+        ground-truth tube covers its keyframe (``key_index``).
         """
         dev = outs['type_logits'].device
-        types = torch.tensor([self.type_label(s.metainfo['video_id']) for s in data_samples],
-                             device=dev)
+        types = torch.tensor([self.type_label_of(s) for s in data_samples], device=dev)
         contain = torch.tensor([int(self.contains_target(s)) for s in data_samples],
                                device=dev)
-        losses = dict(loss_type=self.loss_type(outs['type_logits'], types),
-                      loss_contain=self.loss_contain(outs['contain_logits'], contain))
-        if self.loss_target_map is not None:
-            losses['loss_target_map'] = self._target_map_loss(outs, data_samples)
-        return losses
+        return dict(loss_type=self.loss_type(outs['type_logits'], types),
+                    loss_contain=self.loss_contain(outs['contain_logits'], contain))
 
-    def _target_map_loss(self, outs: Dict[str, Tensor], data_samples: Sequence) -> Tensor:
-        logits = outs['target_map_logits']  # [B, H'W']
-        _, _, H, W = outs['feats'].shape[1:]
-        rows, cells = [], []
-        for b, s in enumerate(data_samples):
-            k = s.metainfo['key_index']
-            valid = s.gt_tubes.valid[:, k]
-            if not valid.any():
-                continue
-            rows.append(b)
-            cells.append(box_centre_cell(s.gt_tubes.boxes[valid][0, k].tolist(),
-                                         s.metainfo['img_shape'], (H, W)))
-        if not rows:
-            return logits.sum() * 0
-        return self.loss_target_map(logits[rows], torch.tensor(cells, device=logits.device))
+    def type_label_of(self, data_sample) -> int:
+        """The sample's ``gt_type_label`` (checked against ``type_names``)."""
+        label = data_sample.get('gt_type_label')
+        if label is None:
+            raise KeyError(f"PTA: the sample of {data_sample.metainfo.get('video_id')!r} has "
+                           'no gt_type_label: give the dataset the same type_names as the PTA '
+                           '(FineSportsDataset(type_names=...))')
+        label = int(label)
+        if not 0 <= label < len(self.type_names):
+            raise ValueError(f'PTA: gt_type_label {label} of '
+                             f"{data_sample.metainfo.get('video_id')!r} is outside the "
+                             f'{len(self.type_names)} type_names')
+        return label
 
     @staticmethod
     def contains_target(data_sample) -> bool:

@@ -1,0 +1,3 @@
+from .player_attribute_recognizer import PlayerAttributeRecognizer
+
+__all__ = ['PlayerAttributeRecognizer']
