@@ -14,8 +14,9 @@ centred on every frame (``--frame-stride``); the detections of each clip's centr
 linked into tubes (the config's ``test_evaluator.linker``); tubes scoring at least
 ``--score-thr`` are drawn with their class (a lower ``--score-thr`` than the linker's
 ``det_score_thr`` lowers that too). The annotated video is written at the input video's size,
-frame by frame, in a second streamed pass. Pass the prompt ``auto`` to fill the prompt's words
-from the video (the release's test mode).
+frame by frame, in a second streamed pass. Pass the prompt ``auto`` for no prompt: a model
+whose PTA has ``prompt_source='video'`` fills the prompt's words from the video (the release's
+test mode); other models then see no descriptive words.
 """
 import argparse
 import json

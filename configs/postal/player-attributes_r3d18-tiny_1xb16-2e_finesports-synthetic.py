@@ -1,6 +1,7 @@
 # Pretraining of the synthetic PoSTAL backbone (the synthetic benchmark's Kinetics): name the
 # jersey colour, the jersey number and the action ("no action" while idle) of every player,
-# target and distractors, from player-centred clips cut at the full frames' pixel scale.
+# target and distractors, and where its box centre lies in its feature cell, from
+# player-centred clips cut at the full frames' pixel scale.
 # The PoSTAL synthetic configs load the resulting checkpoint with
 # init_cfg=dict(type='Pretrained', checkpoint=..., prefix='backbone.').
 # Data: its own, larger synthetic set (another seed; same vocabulary as the PoSTAL set):
@@ -26,6 +27,9 @@ model = dict(
         in_channels=_base_.tiny_backbone_channels,
         num_segments=clip_len // 2,  # the backbone's temporal stride is 2
         num_classes=dict(colour=len(colours), number=len(numbers), action=num_actions + 1),
+        # also where in its cell the player's box centre is (PoSTAL's boxes start at a cell
+        # centre; the crops' random shifts would otherwise teach the features to ignore it)
+        centre_loss_weight=5.0,
         dropout=0.1),
     data_preprocessor=dict(
         type='ActionDataPreprocessor',

@@ -6,6 +6,6 @@ from .split_builder import build_split_dataset
 from .transforms import *  # noqa: F401,F403
 
 __all__ = [
-    'FineActionDataset', 'FineSportsDataset', 'FineSportsPlayerDataset', 'build_split_dataset', 'ACTFormatError', 'load_act_gt', 'split_videos',
-    'video_tubes'
+    'FineActionDataset', 'FineSportsDataset', 'FineSportsPlayerDataset', 'build_split_dataset',
+    'ACTFormatError', 'load_act_gt', 'split_videos', 'video_tubes'
 ]

@@ -63,7 +63,7 @@ def test_recognizer_loss_ignores_padding_and_falls():
     first = None
     for _ in range(15):
         losses = m(**data, mode='loss')
-        assert set(losses) == {'loss_colour', 'loss_number', 'loss_action'}
+        assert set(losses) == {'loss_colour', 'loss_number', 'loss_action', 'loss_centre'}
         total = sum(losses.values())
         first = first if first is not None else total.item()
         opt.zero_grad()
@@ -79,7 +79,8 @@ def test_recognizer_loss_ignores_padding_and_falls():
     assert all(torch.allclose(a[k], b[k], atol=1e-5) for k in a)
     out = m(**data, mode='predict')
     p = out[0].pred_players
-    assert p.colour_scores.shape == (3, 6) and p.number.shape == (3, ) and p.action_scores.shape == (3, 9)
+    assert p.colour_scores.shape == (3, 6) and p.number.shape == (3, )
+    assert p.action_scores.shape == (3, 9)
 
 
 def test_player_attribute_metric_hand_computed():
@@ -123,3 +124,21 @@ def test_postal_loads_the_pretrained_backbone_through_init_cfg(tmp_path):
         _build(cfg).init_weights()
     with pytest.raises(ValueError, match='only through init_cfg'):
         _build(dict(cfg.backbone, pretrained='x.pth', init_cfg=None))
+
+
+def test_centre_offsets_and_error_hand_computed():
+    # 64 x 64 crop, 4 x 4 cells of 16 px: (40, 20) lies in cell (2, 1), whose centre is
+    # (40, 24): offset (0, -0.25) cells; (0, 63) in cell (0, 3), centre (8, 56)
+    off = PlayerAttributeHead.centre_offsets(torch.tensor([[40., 20], [0, 63]]), (64, 64),
+                                             (4, 4))
+    assert torch.allclose(off, torch.tensor([[0., -0.25], [-0.5, 0.4375]]))
+    head = PlayerAttributeHead(4, 1, dict(colour=3), centre_loss_weight=1.0)
+    torch.nn.init.zeros_(head.centre_reg.weight)
+    torch.nn.init.zeros_(head.centre_reg.bias)  # predicts every centre at its cell centre
+    samples = _samples(1)
+    feats = torch.randn(3, 4, 1, 4, 4)
+    pred = head.predict(feats, samples)[0].pred_players
+    # (32, 32): offset (0.5, 0.5) clamped -> error 8 * sqrt(2) px; (40, 20): 4 px
+    assert torch.allclose(pred.centre_error[:2], torch.tensor([8 * 2 ** 0.5, 4.0]))
+    losses = head.loss(feats, samples)
+    assert set(losses) == {'loss_colour', 'loss_centre'} and losses['loss_centre'] > 0

@@ -118,8 +118,9 @@ def test_clip_diagnostics_runs(postal_data, trained, tool_module, small_postal_c
     tool = tool_module('tools/analysis_tools/postal_clip_diagnostics.py')
     cfg = small_postal_cfg(postal_data)
     from mmfine.apis import init_postal
+    from mmfine.datasets import build_split_dataset
     model = init_postal(cfg, osp.join(work, 'epoch_1.pth'))
-    res = tool.diagnose(model, tool.build_split(cfg, 'test'), num_clips=6)
+    res = tool.diagnose(model, build_split_dataset(cfg, 'test'), num_clips=6)
     assert res['clips'] == 6 and 0 < res['covered'] <= 6
     for key in ('contain_acc', 'target_map_hit', 'iou_best_tube', 'iou_any_tube', 'class_acc'):
         assert 0 <= res[key] <= 1, key
@@ -166,3 +167,23 @@ def test_dist_train_two_cpu_processes_from_a_fresh_shell(postal_data, tmp_path):
     assert proc.returncode == 0, out[-6000:]
     assert osp.isfile(osp.join(work, 'epoch_1.pth')), out[-2000:]
     assert 'Setting OMP_NUM_THREADS' not in out and 'MKL_NUM_THREADS' not in out
+
+
+def test_synthetic_benchmark_script_is_valid_and_names_real_configs():
+    """tools/data/finesports/run_postal_synthetic.sh parses, and every config it runs exists
+    and builds (the full run takes about 45 CPU minutes: configs/postal/README.md)."""
+    from mmengine.config import Config
+    script = osp.join(REPO, 'tools/data/finesports/run_postal_synthetic.sh')
+    subprocess.run(['bash', '-n', script], check=True)
+    text = open(script).read()
+    configs = sorted(set(re.findall(r'configs/postal/[\w.+-]+\.py', text)))
+    assert len(configs) == 5, configs  # pretraining, full model, 3 ablations
+    for cfg in configs:
+        c = Config.fromfile(osp.join(REPO, cfg))
+        assert c.model.backbone.type == 'ResNet3dInitCfg', cfg
+    pre_cfg = [c for c in configs if 'player-attributes' in c]
+    assert len(pre_cfg) == 1
+    pre = Config.fromfile(osp.join(REPO, pre_cfg[0]))
+    assert pre.model.type == 'PlayerAttributeRecognizer'
+    # the fine-tuning configs load exactly the checkpoint the pretraining stage writes
+    assert 'PRE_CKPT=$WORK_DIR/player_attributes/epoch_%d.pth' % pre.train_cfg.max_epochs in text

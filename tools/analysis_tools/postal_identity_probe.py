@@ -2,7 +2,9 @@
 
 PoSTAL can only follow "a player wearing a red jersey number 23" when the video features at
 that player's position tell its colour and number apart from its look-alikes'. This probe
-isolates that step: it builds the config's backbone (fresh weights, or ``--checkpoint``),
+isolates that step: it builds the config's backbone, initialised as the config says (the
+synthetic PoSTAL config: the pretrained player-attribute backbone through its ``init_cfg``;
+``--cfg-options model.backbone.init_cfg=None``: fresh weights) or from ``--checkpoint``,
 and trains it, with two linear readers, to name the colour and the number of the prompted
 player from the backbone features (averaged over time) at the grid cell holding the centre of
 the player's keyframe box. Supervision comes from the clip's own prompt and ground-truth tube,

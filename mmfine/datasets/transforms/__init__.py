@@ -7,6 +7,6 @@ from .tube_processing import (CropAroundTube, TubeCenterCrop, TubeFlip, TubeRand
 
 __all__ = [
     'SampleTubeClip', 'LoadFineSportsFrames', 'TubeResize', 'TubeCenterCrop', 'TubeRandomCrop',
-    'CropAroundTube', 'TubeFlip', 'PackFineSportsInputs', 'CropPlayerClips', 'PackPlayerInputs', 'LoadTemporalFeature',
-    'RescaleTemporalFeature', 'CropTemporalFeature', 'PackTALInputs'
+    'CropAroundTube', 'TubeFlip', 'PackFineSportsInputs', 'CropPlayerClips', 'PackPlayerInputs',
+    'LoadTemporalFeature', 'RescaleTemporalFeature', 'CropTemporalFeature', 'PackTALInputs'
 ]

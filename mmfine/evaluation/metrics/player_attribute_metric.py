@@ -19,7 +19,8 @@ class PlayerAttributeMetric(BaseMetric):
 
     Metrics: ``{attr}_acc`` for every attribute, ``identity_acc`` (colour and number both
     right), and, when ``no_action_index`` is given, ``acting_acc`` (acting vs idle right) and
-    ``action_acc_acting`` (the class right, on acting players only).
+    ``action_acc_acting`` (the class right, on acting players only); with predicted
+    ``centre_error`` (pixels), ``centre_error_px`` (mean) and ``centre_within_2px`` (share).
 
     Args:
         attributes (Sequence[str]): Defaults to ``('colour', 'number', 'action')``.
@@ -41,9 +42,11 @@ class PlayerAttributeMetric(BaseMetric):
         for s in data_samples:
             gt, pred = get(s, 'gt_players', name), get(s, 'pred_players', name)
             keep = to_numpy(gt['index']) >= 0  # padding slots contribute nothing
-            self.results.append({
-                f'{k}_{w}': to_numpy(src[k], np.int64)[keep]
-                for k in self.attributes for w, src in (('gt', gt), ('pred', pred))})
+            rec = {f'{k}_{w}': to_numpy(src[k], np.int64)[keep]
+                   for k in self.attributes for w, src in (('gt', gt), ('pred', pred))}
+            if 'centre_error' in pred:
+                rec['centre_error'] = to_numpy(pred['centre_error'], np.float64)[keep]
+            self.results.append(rec)
 
     def compute_metrics(self, results: List[dict]) -> dict:
         cat = {k: np.concatenate([r[k] for r in results]) for k in results[0]}
@@ -59,4 +62,7 @@ class PlayerAttributeMetric(BaseMetric):
             out['acting_acc'] = masked_accuracy(pred != idle, gt != idle)
             acting = gt != idle
             out['action_acc_acting'] = masked_accuracy(pred[acting], gt[acting])
+        if 'centre_error' in cat:
+            out['centre_error_px'] = float(cat['centre_error'].mean())
+            out['centre_within_2px'] = float((cat['centre_error'] <= 2).mean())
         return out

@@ -22,10 +22,16 @@ class PlayerAttributeHead(BaseModule):
           +--> colour logits (B*P, K_colour)
           +--> number logits (B*P, K_number)
           +--> action logits (B*P, K_action + 1)   (last: no action)
+          +--> centre offset (B*P, 2)  (with ``centre_loss_weight`` > 0: where in the cell
+               the player's box centre lies, in cell units, in [-0.5, 0.5])
 
     Linear readers ask the backbone itself to make the attributes linearly separable at the
     player's cell: that is where PoSTAL's PTA compares the video features with the prompt's
-    words, and where its target map and tube queries read them.
+    words, and where its target map and tube queries read them. The optional centre
+    regression (smooth L1 on the offset of the box centre from the centre of its cell) asks the
+    features to also tell *where in the cell* the player is: the random shifts of the crops
+    would otherwise teach the backbone to ignore it, and PoSTAL's boxes need it (its tube
+    queries start at a cell centre).
 
     Args:
         in_channels (int): C.
@@ -35,11 +41,14 @@ class PlayerAttributeHead(BaseModule):
             ``dict(colour=6, number=10, action=9)``.
         loss_weights (dict[str, float], optional): per attribute. Defaults to 1 each.
         dropout (float): before the readers. Defaults to 0.
+        centre_loss_weight (float): weight of the centre regression; 0 builds none.
+            Defaults to 0.
         init_cfg (dict, optional): Defaults to None.
     """
 
     def __init__(self, in_channels: int, num_segments: int, num_classes: Dict[str, int],
                  loss_weights: Optional[Dict[str, float]] = None, dropout: float = 0.0,
+                 centre_loss_weight: float = 0.0,
                  init_cfg: Optional[dict] = None) -> None:
         super().__init__(init_cfg=init_cfg)
         if not num_classes:
@@ -51,6 +60,27 @@ class PlayerAttributeHead(BaseModule):
         self.dropout = nn.Dropout(dropout)
         self.readers = nn.ModuleDict({
             k: nn.Linear(in_channels * num_segments, int(n)) for k, n in num_classes.items()})
+        self.centre_loss_weight = float(centre_loss_weight)
+        if self.centre_loss_weight > 0:
+            self.centre_reg = nn.Linear(in_channels * num_segments, 2)
+
+    @staticmethod
+    def centre_offsets(centres: Tensor, crop_shape: Sequence[int],
+                       grid: Sequence[int]) -> Tensor:
+        """Offset of each centre from the centre of the cell holding it, in cell units.
+
+        Args:
+            centres (Tensor): (N, 2) ``(x, y)`` pixels of a ``crop_shape`` = (h, w) input.
+            grid (Sequence[int]): (h', w') cells.
+
+        Returns:
+            Tensor: (N, 2) in [-0.5, 0.5].
+        """
+        (h, w), (H, W) = crop_shape, grid
+        pos = centres / centres.new_tensor([w / W, h / H])  # in cells
+        cell = pos.floor().clamp(min=0)
+        cell = torch.minimum(cell, cell.new_tensor([W - 1, H - 1]))
+        return (pos - cell - 0.5).clamp(-0.5, 0.5)
 
     @staticmethod
     def cell_features(feats: Tensor, centres: Tensor, crop_shape: Sequence[int]) -> Tensor:
@@ -72,13 +102,17 @@ class PlayerAttributeHead(BaseModule):
 
     def forward(self, feats: Tensor, centres: Tensor,
                 crop_shape: Sequence[int]) -> Dict[str, Tensor]:
-        """Logits per attribute, (N, K_attr) each (N = B * P)."""
+        """Logits per attribute, (N, K_attr) each (N = B * P), and ``centre`` (N, 2) offsets
+        with the centre regression."""
         x = self.cell_features(feats, centres, crop_shape)
         if x.shape[1:] != (self.in_channels, self.num_segments):
             raise ValueError(f'PlayerAttributeHead: features of {tuple(x.shape[1:])} (C, T\') '
                              f'per player, expected ({self.in_channels}, {self.num_segments})')
         x = self.dropout(x.flatten(1))
-        return {k: self.readers[k](x) for k in self.attributes}
+        out = {k: self.readers[k](x) for k in self.attributes}
+        if self.centre_loss_weight > 0:
+            out['centre'] = self.centre_reg(x)
+        return out
 
     @staticmethod
     def _targets(data_samples: Sequence, key: str, device) -> Tensor:
@@ -89,10 +123,18 @@ class PlayerAttributeHead(BaseModule):
         return torch.cat([s.gt_players.centre for s in data_samples])
 
     def loss(self, feats: Tensor, data_samples: Sequence) -> Dict[str, Tensor]:
-        """CE per attribute over the real (non-padding) players."""
-        logits = self(feats, self._centres(data_samples).to(feats.device),
-                      data_samples[0].metainfo['img_shape'])
+        """CE per attribute over the real (non-padding) players (and the centre regression's
+        smooth L1)."""
+        centres = self._centres(data_samples).to(feats.device)
+        crop = data_samples[0].metainfo['img_shape']
+        logits = self(feats, centres, crop)
         losses = {}
+        if 'centre' in logits:
+            real = self._targets(data_samples, 'index', feats.device) >= 0
+            target = self.centre_offsets(centres, crop, feats.shape[-2:])
+            losses['loss_centre'] = self.centre_loss_weight * F.smooth_l1_loss(
+                logits.pop('centre')[real], target[real], beta=0.1) if real.any() else (
+                    logits['centre'].sum() * 0)
         for k, lg in logits.items():
             target = self._targets(data_samples, k, lg.device)
             if (target >= 0).any():
@@ -104,12 +146,23 @@ class PlayerAttributeHead(BaseModule):
 
     def predict(self, feats: Tensor, data_samples: Sequence) -> List:
         """Each data sample gets ``pred_players`` (:obj:`InstanceData`, P rows): ``{attr}_scores``
-        (P, K_attr) softmax and ``{attr}`` (P,) argmax per attribute."""
-        logits = self(feats, self._centres(data_samples).to(feats.device),
-                      data_samples[0].metainfo['img_shape'])
+        (P, K_attr) softmax and ``{attr}`` (P,) argmax per attribute; with the centre
+        regression also ``centre_error`` (P,), the distance in pixels between the predicted and
+        the true box centre."""
+        centres = self._centres(data_samples).to(feats.device)
+        crop = data_samples[0].metainfo['img_shape']
+        logits = self(feats, centres, crop)
         P = len(data_samples[0].gt_players)
+        error = None
+        if 'centre' in logits:
+            H, W = feats.shape[-2:]
+            cell = centres.new_tensor([crop[1] / W, crop[0] / H])
+            diff = (logits.pop('centre') - self.centre_offsets(centres, crop, (H, W))) * cell
+            error = diff.norm(dim=-1)
         for b, s in enumerate(data_samples):
             pred = InstanceData()
+            if error is not None:
+                pred.centre_error = error[b * P:(b + 1) * P]
             for k, lg in logits.items():
                 scores = lg[b * P:(b + 1) * P].softmax(-1)
                 pred.set_field(scores, f'{k}_scores')

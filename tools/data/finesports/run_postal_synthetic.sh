@@ -22,6 +22,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/../../.."
 export OMP_NUM_THREADS="${OMP_NUM_THREADS:-$(nproc)}"  # one process: use every core
+export MKL_NUM_THREADS="${MKL_NUM_THREADS:-$OMP_NUM_THREADS}"
 source tools/_python.sh
 export PYTHONPATH="$PWD:${PYTHONPATH:-}"
 WORK_DIR=${WORK_DIR:-work_dirs/postal_synthetic}
