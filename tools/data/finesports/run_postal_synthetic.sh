@@ -60,13 +60,14 @@ train() {  # CONFIG WORK_SUBDIR FINAL_CKPT [cfg-options...]
     "$PYTHON" tools/train.py "$cfg" --work-dir "$dir" "$@"
     took "training $cfg" "$t0"
 }
-finetune_and_test() {  # CONFIG WORK_SUBDIR
-    local cfg=$1 name=$2
-    train "$cfg" "$name" "$WORK_DIR/$name/epoch_2.pth" --cfg-options "$BACKBONE"
+finetune_and_test() {  # CONFIG WORK_SUBDIR [scratch]
+    local cfg=$1 name=$2 opts=(--cfg-options "$BACKBONE")
+    [[ ${3:-} == scratch ]] && opts=()  # no pretrained backbone to point at
+    train "$cfg" "$name" "$WORK_DIR/$name/epoch_2.pth" "${opts[@]}"
     local t0
     t0=$(stamp)
     "$PYTHON" tools/test.py "$cfg" "$WORK_DIR/$name/epoch_2.pth" \
-        --work-dir "$WORK_DIR/$name/test" --cfg-options "$BACKBONE"
+        --work-dir "$WORK_DIR/$name/test" "${opts[@]}"
     took "testing $cfg" "$t0"
 }
 
@@ -77,6 +78,6 @@ if [[ $ABLATIONS == 1 ]]; then
         postal_tiny-no-words
     finetune_and_test configs/postal/tuber_tiny_1xb8-4x2-2e_finesports-synthetic.py tuber_tiny
     finetune_and_test configs/postal/postal_tiny-scratch_1xb8-4x2-2e_finesports-synthetic.py \
-        postal_tiny-scratch
+        postal_tiny-scratch scratch
 fi
 finetune_and_test configs/postal/postal_tiny_1xb8-4x2-2e_finesports-synthetic.py postal_tiny
