@@ -94,6 +94,7 @@ class FineSportsDataset(BaseDataset):
         self.keyframes_per_tube = keyframes_per_tube
         self.frame_stride = frame_stride
         self.type_names = list(type_names) if type_names is not None else None
+        self._type_index = {self._norm_name(n): i for i, n in enumerate(self.type_names or ())}
         self.check_files = check_files
         if data_prefix is None:
             data_prefix = dict(video='') if media == 'video' else dict(img='')
@@ -129,8 +130,7 @@ class FineSportsDataset(BaseDataset):
     def type_label(self, video_id: str) -> int:
         """Index in ``type_names`` of the video's folder (``'BallDelivered/00002_1'``)."""
         folder = osp.basename(osp.dirname(video_id))
-        index = {self._norm_name(n): i for i, n in enumerate(self.type_names or ())}
-        idx = index.get(self._norm_name(folder))
+        idx = self._type_index.get(self._norm_name(folder))
         if idx is None:
             raise ValueError(f'{self.ann_file}: the folder {folder!r} of video {video_id!r} is '
                              f'none of the configured type_names {self.type_names}')

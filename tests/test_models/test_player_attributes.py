@@ -142,3 +142,15 @@ def test_centre_offsets_and_error_hand_computed():
     assert torch.allclose(pred.centre_error[:2], torch.tensor([8 * 2 ** 0.5, 4.0]))
     losses = head.loss(feats, samples)
     assert set(losses) == {'loss_colour', 'loss_centre'} and losses['loss_centre'] > 0
+
+
+def test_centre_loss_of_padding_only_samples_is_zero():
+    """Samples whose slots are all padding: zero centre loss (graph kept), the classifiers'
+    losses unaffected by the centre output."""
+    head = PlayerAttributeHead(4, 1, dict(colour=3), centre_loss_weight=1.0)
+    samples = _samples(1)
+    samples[0].gt_players.index = torch.tensor([-1, -1, -1])
+    samples[0].gt_players.colour = torch.tensor([-100, -100, -100])
+    losses = head.loss(torch.randn(3, 4, 1, 4, 4), samples)
+    assert set(losses) == {'loss_colour', 'loss_centre'}
+    assert losses['loss_centre'].item() == 0 and losses['loss_colour'].item() == 0

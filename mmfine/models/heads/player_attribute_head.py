@@ -130,11 +130,11 @@ class PlayerAttributeHead(BaseModule):
         logits = self(feats, centres, crop)
         losses = {}
         if 'centre' in logits:
+            pred = logits.pop('centre')  # (N, 2); the rest are the classifiers
             real = self._targets(data_samples, 'index', feats.device) >= 0
             target = self.centre_offsets(centres, crop, feats.shape[-2:])
             losses['loss_centre'] = self.centre_loss_weight * F.smooth_l1_loss(
-                logits.pop('centre')[real], target[real], beta=0.1) if real.any() else (
-                    logits['centre'].sum() * 0)
+                pred[real], target[real], beta=0.1) if real.any() else pred.sum() * 0
         for k, lg in logits.items():
             target = self._targets(data_samples, k, lg.device)
             if (target >= 0).any():

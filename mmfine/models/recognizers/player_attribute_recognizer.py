@@ -5,6 +5,7 @@ from mmengine.model import BaseModel
 from torch import Tensor
 
 from mmfine.registry import MODELS
+from ..data_preprocessors import build_video_preprocessor
 
 
 @MODELS.register_module()
@@ -37,13 +38,8 @@ class PlayerAttributeRecognizer(BaseModel):
 
     def __init__(self, backbone: dict, head: dict, data_preprocessor: Optional[dict] = None,
                  init_cfg: Optional[Union[dict, List[dict]]] = None) -> None:
-        if data_preprocessor is None:
-            data_preprocessor = dict(
-                type='ActionDataPreprocessor', mean=[123.675, 116.28, 103.53],
-                std=[58.395, 57.12, 57.375], format_shape='NCTHW')
-        if isinstance(data_preprocessor, dict):
-            data_preprocessor = MODELS.build(data_preprocessor)
-        super().__init__(data_preprocessor=data_preprocessor, init_cfg=init_cfg)
+        super().__init__(data_preprocessor=build_video_preprocessor(data_preprocessor),
+                         init_cfg=init_cfg)
         self.backbone = MODELS.build(backbone)
         self.head = MODELS.build(head)
 
