@@ -209,3 +209,29 @@ def test_eval_dumped_reads_the_class_names_from_the_configs_dataset(tmp_path, to
     from mmfine.evaluation.offline import dataset_classes
     generator = tool_module('tools/data/finesports/generate_synthetic_finesports.py')
     assert dataset_classes(str(cfg)) == list(generator.ACTIONS)
+
+
+def test_postal_linker_search_ranks_every_combination(tmp_path, tool_module):
+    """Every grid point is scored as the metric with that linker would score it, best first."""
+    samples, labels, _ = _stal_samples()
+    for s in samples:
+        del s['pred_tubes']  # video-mAP from linking the frame detections
+    cfg = tmp_path / 'cfg.py'
+    cfg.write_text("test_evaluator = dict(type='FrameVideoMAPMetric', "
+                   "linker=dict(type='TubeLinker', min_len=3, nms_iou=0.6))\n")
+    tool = tool_module('tools/analysis_tools/postal_linker_search.py')
+    grid = tool.parse_grid(['link_iou=0.1,0.5', 'max_gap=0,2'])
+    assert grid == dict(link_iou=[0.1, 0.5], max_gap=[0, 2])
+    rows = tool.search(str(cfg), samples, grid, classes=labels)
+    assert len(rows) == 4
+    assert {(r['linker']['link_iou'], r['linker']['max_gap']) for r in rows} == {
+        (0.1, 0), (0.1, 2), (0.5, 0), (0.5, 2)}
+    assert all(r['linker']['min_len'] == 3 for r in rows)  # the config's linker is the base
+    best = [r['metrics']['stal/video_mAP@0.50'] for r in rows]
+    assert best == sorted(best, reverse=True)
+    for r in rows[::3]:
+        direct = _run('FrameVideoMAPMetric', dict(classes=labels, linker=r['linker']), [samples])
+        assert direct['video_mAP@0.50'] == pytest.approx(r['metrics']['stal/video_mAP@0.50'])
+        assert direct['video_mAP@0.20'] == pytest.approx(r['metrics']['stal/video_mAP@0.20'])
+    with pytest.raises(ValueError, match='key=v1,v2'):
+        tool.parse_grid(['link_iou'])

@@ -235,6 +235,24 @@ def test_atd_shapes(T, N, L):
     assert len(losses) == 3 * L and all(torch.isfinite(v) for v in losses.values())
 
 
+def test_atd_max_per_clip_keeps_the_best_tubes():
+    torch.manual_seed(0)
+    head = _build(_small_cfg(T=2, N=3, L=1, paper=True)).head
+    cls = torch.randn(2, 3, 9)
+    boxes = torch.rand(2, 3, 2, 4) * 0.5 + 0.25
+    metas = [dict(img_shape=(8, 8))] * 2
+    every = head.predict_by_feat(cls, boxes, metas)
+    head.test_cfg['max_per_clip'] = 2
+    best = head.predict_by_feat(cls, boxes, metas)
+    for a, b in zip(every, best):
+        order = a.scores.argsort(descending=True)[:2]
+        assert len(b) == 2 and torch.equal(b.scores, a.scores[order])
+        assert torch.equal(b.boxes, a.boxes[order]) and torch.equal(b.labels, a.labels[order])
+        assert torch.equal(b.cls_scores, a.cls_scores[order])
+    head.test_cfg['max_per_clip'] = 10  # more than N: all of them
+    assert [len(r) for r in head.predict_by_feat(cls, boxes, metas)] == [3, 3]
+
+
 # ---------------------------------------------------------------- match costs / assigner
 def test_tube_match_costs_hand_computed():
     l1 = TASK_UTILS.build(dict(type='TubeL1Cost', weight=2.))

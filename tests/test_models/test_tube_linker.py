@@ -53,6 +53,59 @@ def test_gaps_min_len_min_score_and_classes():
     assert sorted(t['label'] for t in tubes) == [0, 1]
 
 
+def test_class_agnostic_linking_survives_class_flips():
+    # one player on frames 1-10, reported with two classes per frame; the best class flips
+    # from 0 to 1 on frames 4-5 (class 0: 0.6 / 0.3, class 1: 0.2 / 0.5)
+    f, _, _, b = _track(range(1, 11), 0)
+    s0 = np.where((f == 4) | (f == 5), 0.3, 0.6)
+    s1 = np.where((f == 4) | (f == 5), 0.5, 0.2)
+    rows = _cat((f, np.zeros(10), s0, b), (f, np.ones(10), s1, b))
+    # per class (MultiSports): class 0's tube has a hole at 4-5 and breaks into 3 + 5 frames,
+    # class 1 gets a 2-frame tube
+    per_class = TubeLinker(min_len=1, det_score_thr=0.35)(*rows)
+    assert sorted(len(t['boxes']) for t in per_class if t['label'] == 0) == [3, 5]
+    assert [len(t['boxes']) for t in per_class if t['label'] == 1] == [2]
+    # class-agnostic: one track of 10 frames, reported once per class with its mean score
+    # (every row of a kept detection counts, also those below det_score_thr)
+    tubes = TubeLinker(min_len=1, det_score_thr=0.35, class_agnostic=True)(*rows)
+    assert [t['label'] for t in tubes] == [0, 1]
+    assert [len(t['boxes']) for t in tubes] == [10, 10]
+    assert tubes[0]['score'] == pytest.approx((8 * 0.6 + 2 * 0.3) / 10)
+    assert tubes[1]['score'] == pytest.approx((8 * 0.2 + 2 * 0.5) / 10)
+    np.testing.assert_allclose(tubes[0]['boxes'][:, 1:], b)
+    # min_score drops a class's copy, not the track; min_len still applies to the track
+    tubes = TubeLinker(min_len=1, min_score=0.3, class_agnostic=True)(*rows)
+    assert [t['label'] for t in tubes] == [0]
+    assert TubeLinker(min_len=11, class_agnostic=True)(*rows) == []
+    # two players stay two tracks (the second, only ever class 1, has no class-0 copy: its
+    # mean class-0 score 0 is below min_score); no detections give no tubes
+    g = _track(range(1, 11), 100, score=0.4, label=1)
+    tubes = TubeLinker(min_len=1, class_agnostic=True)(*_cat(rows, g))
+    assert [(t['label'], round(t['score'], 2)) for t in tubes] == [(0, 0.54), (1, 0.4),
+                                                                   (1, 0.26)]
+    assert tubes[1]['boxes'][0, 1] == 101 and {len(t['boxes']) for t in tubes} == {10}
+    assert TubeLinker(class_agnostic=True)(np.zeros(0), np.zeros(0), np.zeros(0),
+                                           np.zeros((0, 4))) == []
+
+
+def test_smooth_window_averages_the_boxes_over_frames():
+    f, l, s, b = _track(range(1, 8), 0)
+    jitter = b.copy()
+    jitter[1::2, [0, 2]] += 2.0  # frames 2, 4, 6 shifted right by 2 px
+    raw = TubeLinker(min_len=1)(f, l, s, jitter)[0]['boxes']
+    np.testing.assert_allclose(raw[:, 1:], jitter)
+    smooth = TubeLinker(min_len=1, smooth_window=3)(f, l, s, jitter)[0]['boxes']
+    # inside: the mean of 3 frames (a straight track stays on its line, the jitter averages)
+    x1 = jitter[:, 0]
+    np.testing.assert_allclose(smooth[1:-1, 1], (x1[:-2] + x1[1:-1] + x1[2:]) / 3)
+    # the ends average the frames they have
+    assert smooth[0, 1] == pytest.approx(x1[:2].mean())
+    assert smooth[-1, 1] == pytest.approx(x1[-2:].mean())
+    np.testing.assert_allclose(smooth[:, [2, 4]], jitter[:, [1, 3]])  # y untouched
+    with pytest.raises(ValueError, match='smooth_window'):
+        TubeLinker(smooth_window=0)
+
+
 def test_linker_rejects_bad_input():
     with pytest.raises(ValueError, match='one row per detection'):
         TubeLinker()(np.arange(3), np.zeros(3), np.ones(2), np.zeros((3, 4)))

@@ -11,7 +11,8 @@ prompts), it reports:
     keyframe box (grown by 4 pixels); only for models with a target map;
   - ``iou_best_tube``: IoU of the best-scoring tube's keyframe box with the target's box;
   - ``iou_best_tube_when_hit``: the same, on the clips where the target map hit;
-  - ``iou_any_tube``: the best IoU over all N tubes;
+  - ``iou_any_tube``: the best IoU over all N tubes (the head's ``max_per_clip`` is lifted
+    here, so every tube is seen);
   - ``class_acc``: the best-scoring tube's class is the ground truth's.
 
 A model that finds the target but cannot name its action shows high ``iou_best_tube_when_hit``
@@ -101,6 +102,7 @@ def main():
     args = p.parse_args()
     t0 = time.time()
     model = init_postal(args.config, args.checkpoint)
+    model.head.test_cfg['max_per_clip'] = None  # every tube, for iou_any_tube
     res = diagnose(model, build_split_dataset(Config.fromfile(args.config), args.split),
                    args.num_clips)
     res['split'] = args.split

@@ -106,7 +106,11 @@ class ATDHead(BaseModule):
         loss_iou (dict): Defaults to GIoU, weight 2.
         train_cfg (dict): ``assigner``.
         test_cfg (dict): ``score_thr`` (per-class frame detections kept, default 1e-3),
-            ``per_class`` (a detection per class above ``score_thr``; False: argmax only).
+            ``per_class`` (a detection per class above ``score_thr``; False: argmax only),
+            ``max_per_clip`` (keep the k best-scoring tubes of a clip, as mmdet's DETR
+            ``max_per_img``; default None: all N. A prompt names one player, so 1 keeps only
+            the tube the model thinks is the target and drops the duplicates that a briefly
+            trained DETR head has not learnt to suppress yet).
         init_cfg (dict, optional): Defaults to None.
     """
 
@@ -155,7 +159,8 @@ class ATDHead(BaseModule):
         self.num_frames = num_frames
         self.embed_dims = embed_dims
         self.train_cfg = dict(train_cfg or {})
-        self.test_cfg = {**dict(score_thr=1e-3, per_class=True), **(test_cfg or {})}
+        self.test_cfg = {**dict(score_thr=1e-3, per_class=True, max_per_clip=None),
+                         **(test_cfg or {})}
         self.assigner = TASK_UTILS.build(self.train_cfg['assigner'])
 
         self.input_proj = nn.Conv3d(in_channels, embed_dims, 1)
@@ -383,16 +388,22 @@ class ATDHead(BaseModule):
             contain_prob (Tensor, optional): (B,).
 
         Returns:
-            list[InstanceData]: per clip ``boxes`` (N, T, 4) pixels, ``scores`` (N,) (best
-            class), ``labels`` (N,), ``cls_scores`` (N, K).
+            list[InstanceData]: per clip ``boxes`` (N', T, 4) pixels, ``scores`` (N',) (best
+            class), ``labels`` (N',), ``cls_scores`` (N', K); N' = N, or ``max_per_clip``
+            tubes, best first.
         """
         probs = F.softmax(cls, -1)[..., :-1]  # [B, N, K]
         if contain_prob is not None:
             probs = probs * contain_prob.view(-1, 1, 1)
         xyxy = bbox_cxcywh_to_xyxy(boxes).clamp(0, 1)
+        k = self.test_cfg.get('max_per_clip')
         out = []
         for b, meta in enumerate(batch_img_metas):
-            scores, labels = probs[b].max(-1)
-            out.append(InstanceData(boxes=tube_boxes_to_pixels(xyxy[b], meta), scores=scores,
-                                    labels=labels, cls_scores=probs[b]))
+            scores, labels = probs[b].max(-1)  # [N]
+            keep = torch.arange(len(scores), device=scores.device)
+            if k is not None:
+                keep = scores.topk(min(int(k), len(scores))).indices
+            out.append(InstanceData(boxes=tube_boxes_to_pixels(xyxy[b, keep], meta),
+                                    scores=scores[keep], labels=labels[keep],
+                                    cls_scores=probs[b, keep]))
         return out
