@@ -36,6 +36,9 @@ def _small_cfg(T=4, N=3, L=1, neck=True, paper=False):
         cfg.neck.pop('loss_target_map')
         cfg.head.type = 'ATDHead'
     cfg.head.update(num_queries=N, num_frames=T)
+    # every tube (the head's default; the synthetic config keeps the best one, see
+    # test_atd_max_per_clip_keeps_the_best_tubes)
+    cfg.head.test_cfg = dict(score_thr=1e-3, per_class=True)
     cfg.head.encoder.num_layers = L
     cfg.head.decoder.num_layers = L
     cfg.neck.update(in_channels=64)
@@ -241,7 +244,9 @@ def test_atd_max_per_clip_keeps_the_best_tubes():
     cls = torch.randn(2, 3, 9)
     boxes = torch.rand(2, 3, 2, 4) * 0.5 + 0.25
     metas = [dict(img_shape=(8, 8))] * 2
+    head.test_cfg['max_per_clip'] = None  # all N (the default; the synthetic config sets 1)
     every = head.predict_by_feat(cls, boxes, metas)
+    assert [len(r) for r in every] == [3, 3]
     head.test_cfg['max_per_clip'] = 2
     best = head.predict_by_feat(cls, boxes, metas)
     for a, b in zip(every, best):
