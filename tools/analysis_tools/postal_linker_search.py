@@ -46,15 +46,22 @@ def search(config: str, samples: list, grid: Dict[str, list], classes=None) -> L
         list[dict]: ``{'linker': {...}, 'metrics': {...}}`` sorted by the metrics' values,
         video-mAP at the highest threshold first.
     """
-    from mmfine.evaluation.offline import build_evaluator, dataset_classes, metric_configs
-    base = dict(metric_configs(config)[0].get('linker') or {})
+    from mmengine.evaluator import Evaluator
+
+    from mmfine.evaluation.offline import dataset_classes, metric_configs
+    from mmfine.utils import register_all_modules
+    register_all_modules()
+    cfgs = metric_configs(config)  # the config is read once, not per combination
+    base = dict(cfgs[0].get('linker') or {})
     base.setdefault('type', 'TubeLinker')
     classes = classes or dataset_classes(config)
     keys = list(grid)
     rows = []
     for combo in itertools.product(*(grid[k] for k in keys)):
         linker = {**base, **dict(zip(keys, combo))}
-        evaluator = build_evaluator(config, None, dict(linker=linker), classes)
+        evaluator = Evaluator([dict(c, linker=linker) for c in cfgs])
+        if classes:
+            evaluator.dataset_meta = dict(classes=list(classes))
         metrics = evaluator.offline_evaluate(samples, chunk_size=max(len(samples), 1))
         rows.append(dict(linker=linker, metrics={k: float(v) for k, v in metrics.items()}))
 

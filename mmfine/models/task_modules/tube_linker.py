@@ -124,18 +124,20 @@ class TubeLinker:
                              f'{len(box)}')
         frame = np.round(frame).astype(np.int64)
         if self.class_agnostic:
-            return self._link_agnostic(frame, label, score, box)
-        keep = score >= self.det_score_thr
-        tubes = []
-        for c in np.unique(label[keep]):
-            sel = keep & (label == c)
-            tubes += self._link_class(int(c), frame[sel], score[sel], box[sel])
+            tubes = self._link_agnostic(frame, label, score, box)
+        else:
+            keep = score >= self.det_score_thr
+            tubes = []
+            for c in np.unique(label[keep]):
+                sel = keep & (label == c)
+                tubes += self._link_class(int(c), frame[sel], score[sel], box[sel])
         tubes.sort(key=lambda t: -t['score'])
         return tubes
 
     def _link_agnostic(self, frame: np.ndarray, label: np.ndarray, score: np.ndarray,
                        box: np.ndarray) -> List[Dict]:
-        """``class_agnostic`` linking: merge the rows of each detection, link, classify."""
+        """``class_agnostic`` linking: merge the rows of each detection, link, classify
+        (unsorted)."""
         if not len(frame):
             return []
         rows = np.concatenate([frame[:, None].astype(np.float64), box], 1)  # [R, 5]
@@ -145,10 +147,8 @@ class TubeLinker:
         np.maximum.at(cls, (inv, label), score)
         det_score = cls.max(1)
         keep = det_score >= self.det_score_thr
-        tubes = self._link_class(-1, uniq[keep, 0].astype(np.int64), det_score[keep],
-                                 uniq[keep, 1:], cls[keep])
-        tubes.sort(key=lambda t: -t['score'])
-        return tubes
+        return self._link_class(-1, uniq[keep, 0].astype(np.int64), det_score[keep],
+                                uniq[keep, 1:], cls[keep])
 
     def _finish(self, c: int, t: dict) -> List[Dict]:
         """The output tube(s) of a finished track; none if it is too short or scores too low
@@ -167,7 +167,7 @@ class TubeLinker:
         if self.smooth_window > 1:
             filled = _moving_average(filled, self.smooth_window)
         boxes = np.concatenate([span[:, None].astype(np.float64), filled], 1)
-        return [dict(label=k, score=v, boxes=boxes.copy() if len(scores) > 1 else boxes)
+        return [dict(label=k, score=v, boxes=boxes.copy())
                 for k, v in scores.items() if v >= self.min_score]
 
     def _link_class(self, c: int, frame: np.ndarray, score: np.ndarray, box: np.ndarray,
