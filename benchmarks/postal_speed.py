@@ -9,6 +9,9 @@ config's train pipeline, batch size, optimizer (incl. gradient clipping) and mod
 ``--iters`` steps after 3 warm-up steps. Test: the config's test pipeline on every frame of the
 test clips, then ``FrameVideoMAPMetric`` (process + linking + metric computation); the share is
 metric time / (data + model + metric time). Peak memory is the process's maximum resident set.
+The training step is timed with the config's optimizer wrapper and, when that is not plain
+float32 (the synthetic config's bfloat16 autocast), with a float32 ``OptimWrapper`` as well,
+in alternating blocks on the same batches.
 """
 import argparse
 import os
@@ -82,18 +85,29 @@ def main():
         idx = [order[(i * bs + k) % len(order)] for k in range(bs)]
         return pseudo_collate([train_set[j] for j in idx])
 
+    # the config's optimizer wrapper (bfloat16 autocast for the synthetic config) and plain
+    # float32, timed in alternating blocks of the same batches so that a drift of the
+    # machine's speed hits both alike
+    fp32_cfg = dict(cfg.optim_wrapper, type='OptimWrapper')
+    optims = {cfg.optim_wrapper.get('type', 'OptimWrapper'): optim}
+    if fp32_cfg['type'] not in optims:
+        optims['OptimWrapper'] = build_optim_wrapper(model, fp32_cfg)
     for i in range(3):
-        model.train_step(batch(i), optim)
-    t_data = t_step = 0.0
+        for o in optims.values():
+            model.train_step(batch(i), o)
+    t_data = 0.0
+    t_step = dict.fromkeys(optims, 0.0)
+    block = max(1, args.iters // 3)
     for i in range(3, 3 + args.iters):
         t0 = time.perf_counter()
         data = batch(i)
-        t1 = time.perf_counter()
-        model.train_step(data, optim)
-        t2 = time.perf_counter()
-        t_data += t1 - t0
-        t_step += t2 - t1
+        t_data += time.perf_counter() - t0
+        for name in (list(optims) if (i - 3) // block % 2 == 0 else list(optims)[::-1]):
+            t1 = time.perf_counter()
+            model.train_step(data, optims[name])
+            t_step[name] += time.perf_counter() - t1
     train_rss = peak_rss_mb()
+    main_name = list(optims)[0]
 
     # ---------------------------------------------------------------- test
     model.eval()
@@ -119,11 +133,12 @@ def main():
     print(f'machine: {platform.machine()}, {os.cpu_count()} cores, torch {torch.__version__}, '
           f'threads {torch.get_num_threads()}, seed {args.seed}')
     print(f'config: {args.config} ({n_params:,} trainable parameters)')
-    print(f'{"measure":<58}{"value":>12}')
-    rows = [
-        (f'training iterations/s (batch {bs}, model step only)', f'{args.iters / t_step:.2f}'),
-        (f'training iterations/s (batch {bs}, incl. data loading in-process)',
-         f'{args.iters / (t_step + t_data):.2f}'),
+    print(f'{"measure":<84}{"value":>10}')
+    rows = [(f'training iterations/s (batch {bs}, model step only, {name})',
+             f'{args.iters / t:.2f}') for name, t in t_step.items()]
+    rows += [
+        (f'training iterations/s (batch {bs}, incl. data loading in-process, {main_name})',
+         f'{args.iters / (t_step[main_name] + t_data):.2f}'),
         ('peak RSS after training steps (MB)', f'{train_rss:.0f}'),
         (f'inference clips/s (batch {tbs}, incl. decoding, {n_clips} clips)',
          f'{n_clips / t_model:.2f}'),
@@ -132,7 +147,7 @@ def main():
         ('peak RSS after test (MB)', f'{peak_rss_mb():.0f}'),
     ]
     for name, val in rows:
-        print(f'{name:<58}{val:>12}')
+        print(f'{name:<84}{val:>10}')
     print('metrics (untrained-length run, not a result):',
           {k: round(v, 4) for k, v in res.items()})
 

@@ -1,4 +1,5 @@
-"""Engine components: hooks."""
+"""Engine components: hooks, optimizer wrappers."""
 from .hooks import FineVisualizationHook
+from .optimizers import BF16AutocastOptimWrapper
 
-__all__ = ['FineVisualizationHook']
+__all__ = ['FineVisualizationHook', 'BF16AutocastOptimWrapper']

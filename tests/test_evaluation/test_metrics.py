@@ -63,9 +63,9 @@ def _spot_samples():
 def _aqa_samples():
     rng = np.random.default_rng(1)
     return [dict(pred_score=torch.tensor([float(s + rng.normal(0, 5))]), gt_score=float(s),
-                 gt_transitions=np.array([20, 40]),
+                 gt_transitions=np.array([20, 40]), dive_number=['107b', '407c', '5253b'][i % 3],
                  pred_transitions=np.array([[20 + rng.integers(-8, 8), 40], [22, 41]]))
-            for s in rng.uniform(20, 100, 30)]
+            for i, s in enumerate(rng.uniform(20, 100, 30))]
 
 
 def _mask_samples():
@@ -122,6 +122,17 @@ def test_stal_metric_values_equal_functional():
     assert out['video_mAP@0.50'] == pytest.approx(expected['video']['mAP@0.50'])
 
 
+def test_stal_metric_with_a_linker_and_no_detection_at_all():
+    """An untrained model that detects nothing: mAP 0, not an IndexError in the linker."""
+    samples, labels, _ = _stal_samples()
+    for s in samples:
+        s.pop('pred_tubes')
+        s['pred_frame_dets'] = {k: v[:0] for k, v in s['pred_frame_dets'].items()}
+    out = _run('FrameVideoMAPMetric', dict(classes=labels, linker=dict(type='TubeLinker', min_len=1)),
+               [samples])
+    assert out['frame_mAP@0.50'] == 0 and out['video_mAP@0.50'] == 0
+
+
 def test_tal_metric_values_equal_functional():
     samples, d = _tal_samples()
     out = _run('TALMetric', dict(fineaction_iou=True), [samples])
@@ -164,6 +175,20 @@ def test_spotting_and_mask_metric_values():
     ref = mask_metrics(flat_p, flat_g)
     for k in ref:
         assert out[k] == pytest.approx(ref[k])
+
+
+def test_aqa_metric_rho_within_and_clips_without_steps():
+    m = METRICS.build(dict(type='AQAMetric'))
+    samples = _aqa_samples()
+    samples[0]['has_steps'] = False  # an MTL-AQA clip without step labels: no AIoU entry
+    m.process(None, samples)
+    assert sum('gt_tr' in r for r in m.results) == len(samples) - 1
+    out = m.compute_metrics(m.results)
+    from mmfine.evaluation.functional import rho_within_groups
+    ref = rho_within_groups([float(s['pred_score']) for s in samples],
+                            [s['gt_score'] for s in samples],
+                            [s['dive_number'] for s in samples])
+    assert out['rho_within'] == pytest.approx(ref['rho_within']) and out['rho_within_groups'] == 3
 
 
 def test_missing_field_names_the_metric():

@@ -100,3 +100,36 @@ def aiou(items: Sequence[dict], thresholds: Sequence[float] = (0.5, 0.75)) -> Di
         union = (pred[:, 1] - pred[:, 0]) + (gt[1] - gt[0]) - inter
         means[i] = np.mean(inter / (union + sys.float_info.epsilon))
     return {f'AIoU@{t:g}': float(np.mean(means >= t)) for t in thresholds}
+
+
+def rho_within_groups(pred: Sequence[float], gt: Sequence[float], groups: Sequence,
+                      min_size: int = 5) -> Dict[str, float]:
+    """Mean Spearman rho inside groups (dive numbers) with at least ``min_size`` clips.
+
+    A model that only recognises the dive number (and predicts its mean score) gets a high
+    overall rho on FineDiving but zero here: this shows whether scores are read from the
+    frames. A group whose predictions or ground truths are all equal has no rho and counts
+    as 0 (a constant prediction ranks nothing).
+
+    Args:
+        pred, gt (Sequence[float]): (N,) scores.
+        groups (Sequence): (N,) group of each clip (e.g. the dive number).
+        min_size (int): Defaults to 5.
+
+    Returns:
+        dict: ``rho_within`` (NaN when no group is large enough) and ``rho_within_groups``
+        (how many groups were averaged).
+    """
+    pred, gt = _pair(pred, gt)
+    groups = list(groups)
+    if len(groups) != len(pred):
+        raise ValueError(f'groups has {len(groups)} entries for {len(pred)} scores')
+    rhos = []
+    for g in sorted(set(groups), key=str):
+        idx = [i for i, x in enumerate(groups) if x == g]
+        if len(idx) < min_size:
+            continue
+        r = spearman_rho(pred[idx], gt[idx])
+        rhos.append(0.0 if np.isnan(r) else r)
+    return dict(rho_within=float(np.mean(rhos)) if rhos else float('nan'),
+                rho_within_groups=float(len(rhos)))

@@ -133,6 +133,8 @@ class FrameVideoMAPMetric(BaseMetric):
 
     def _link(self, dets: dict, skip: set) -> List[dict]:
         """Link the frame detections of each video (not in ``skip``) into tubes."""
+        if len(dets['video']) == 0:  # no frame detection at all (an untrained model)
+            return []
         order = np.argsort(dets['video'], kind='stable')
         videos = dets['video'][order]
         starts = np.flatnonzero(np.r_[True, videos[1:] != videos[:-1]])

@@ -20,21 +20,33 @@ class MaskMetric(BaseMetric):
     Args:
         beta2 (float): Defaults to 0.3.
         alpha (float): S-measure balance. Defaults to 0.5.
+        pred_key (str): the data sample's prediction field. Defaults to ``'pred_mask'``.
+        gt_key (str): its ground-truth field (``'gt_masks'`` for FineParser's clips).
+            Defaults to ``'gt_mask'``.
+        skip_missing_gt (bool): leave out samples without ground truth (MTL-AQA clips outside
+            FineDiving-HM) instead of raising. Defaults to False.
         collect_device (str): Defaults to 'cpu'.
         prefix (str, optional): Defaults to ``default_prefix`` ('mask').
     """
     default_prefix: Optional[str] = 'mask'
 
-    def __init__(self, beta2: float = 0.3, alpha: float = 0.5, collect_device: str = 'cpu',
+    def __init__(self, beta2: float = 0.3, alpha: float = 0.5, pred_key: str = 'pred_mask',
+                 gt_key: str = 'gt_mask', skip_missing_gt: bool = False,
+                 collect_device: str = 'cpu',
                  prefix: Optional[str] = None) -> None:
         super().__init__(collect_device=collect_device, prefix=prefix)
         self.beta2, self.alpha = beta2, alpha
+        self.pred_key, self.gt_key = pred_key, gt_key
+        self.skip_missing_gt = skip_missing_gt
 
     def process(self, data_batch, data_samples: Sequence[dict]) -> None:
         """Per-image statistics."""
         name = type(self).__name__
         for s in data_samples:
-            pred, gt = to_numpy(get(s, 'pred_mask', name)), to_numpy(get(s, 'gt_mask', name))
+            if self.skip_missing_gt and self.gt_key not in s:
+                continue
+            pred = to_numpy(get(s, self.pred_key, name))
+            gt = to_numpy(get(s, self.gt_key, name))
             if pred.ndim == 2:
                 pred, gt = pred[None], gt[None]
             self.results += [mask_image_stats(p, g, self.beta2, self.alpha)

@@ -292,8 +292,14 @@ class ATDHead(BaseModule):
         return out
 
     def loss(self, x: Tensor, data_samples: Sequence, **head_inputs) -> Dict[str, Tensor]:
-        """Forward and losses."""
+        """Forward and losses.
+
+        The losses and the Hungarian matching run in float32 even when the forward runs under
+        bfloat16 autocast (``BF16AutocastOptimWrapper``): a bfloat16 sigmoid saturates to
+        exactly 1, and the focal match cost's ``log(1 - p)`` becomes infinite.
+        """
         cls, boxes = self(x, **head_inputs)
+        cls, boxes = cls.float(), boxes.float()
         return self.loss_by_feat(cls, boxes, self._gt_instances(data_samples),
                                  [s.metainfo for s in data_samples])
 
@@ -354,7 +360,10 @@ class ATDHead(BaseModule):
             (the frames a matched ground truth covers), number of matched tubes.
         """
         N = cls.shape[0]
-        pred = InstanceData(scores=cls, bboxes=boxes)
+        # a non-finite prediction (a bfloat16 forward that overflowed) must not stop the
+        # matching; its loss stays non-finite and the optimizer wrapper skips the step
+        pred = InstanceData(scores=torch.nan_to_num(cls, 0.0, 50.0, -50.0),
+                            bboxes=torch.nan_to_num(boxes, 0.5, 1.0, 0.0))
         res = self.assigner.assign(pred, gt, img_meta=img_meta)
         pos = torch.nonzero(res.gt_inds > 0, as_tuple=False).squeeze(1)
         gt_idx = res.gt_inds[pos] - 1

@@ -52,3 +52,19 @@ def test_aiou_hand_computed():
         aiou([dict(gt=[1, 2], pred=[[3, 1]])])
     with pytest.raises(ValueError, match=r"items\[0\] needs the keys"):
         aiou([dict(gt=[1, 2])])
+
+
+def test_rho_within_groups_hand_computed():
+    from mmfine.evaluation.functional import rho_within_groups
+    # group a: perfect order (rho 1); group b: reversed (rho -1); group c: too small
+    pred = [1, 2, 3, 4, 5, 5, 4, 3, 2, 1, 9, 8]
+    gt = [10, 20, 30, 40, 50, 10, 20, 30, 40, 50, 1, 2]
+    groups = ['a'] * 5 + ['b'] * 5 + ['c'] * 2
+    out = rho_within_groups(pred, gt, groups, min_size=5)
+    assert out == dict(rho_within=0.0, rho_within_groups=2.0)
+    # a prediction that only knows the group (its mean) ranks nothing inside it
+    flat = [3] * 5 + [30] * 5 + [9, 9]
+    assert rho_within_groups(flat, gt, groups)['rho_within'] == 0.0
+    assert np.isnan(rho_within_groups(pred, gt, groups, min_size=6)['rho_within'])
+    with pytest.raises(ValueError, match='groups has 2 entries for 12 scores'):
+        rho_within_groups(pred, gt, ['a', 'b'])
