@@ -88,6 +88,15 @@ def shared_data():
     return SHARED_DATA
 
 
+@pytest.fixture(scope='session')
+def finediving_aqa_root():
+    """``../shared/data/finediving_aqa`` (the real FineDiving pickles); skip when absent."""
+    root = osp.join(SHARED_DATA, 'finediving_aqa')
+    if not osp.isdir(root):
+        pytest.skip(f'real FineDiving annotations not found at {root}')
+    return root
+
+
 def pytest_configure(config):
     os.environ.setdefault('HF_HUB_OFFLINE', '1')
     os.environ.setdefault('TRANSFORMERS_OFFLINE', '1')

@@ -133,6 +133,41 @@ def test_postal_paper_config_hyper_parameters():
     assert cfg.train_dataloader.batch_size * 8 == 16
 
 
+def test_fineparser_paper_config_hyper_parameters():
+    """FineParser release (facts sheet 3.1-3.2): 4 GPUs x 2 pairs, accumulation 2, Adam 1e-3
+    (TAP I3D 1e-4), no weight decay, 5 warm-up epochs, cosine to 1e-4, 400 epochs; 96 frames,
+    9 snippets of 16, 112 x 200 resize then a 112 crop, end jitter [-3, 0], 10 voters; the
+    modules' release sizes."""
+    cfg = Config.fromfile(osp.join(
+        REPO, 'configs/fineparser/fineparser_i3d-r34_4xb2-acc2-400e_finediving-hm.py'))
+    with DefaultScope.overwrite_default_scope('mmfine'):
+        model = MODELS.build(cfg.model)
+    count = (lambda m: sum(p.numel() for p in m.parameters()))
+    assert count(model.tap_backbone) == 12_287_264
+    assert model.tap_backbone.norm_eval and model.tap_backbone.conv3d_1a_7x7.batch3d.eps == 1e-5
+    assert 'model_rgb.pth' in model.tap_backbone.init_cfg['checkpoint']
+    assert 'model_rgb.pth' in model.sap.init_cfg['checkpoint']
+    assert 'resnet34' in model.sve.init_cfg['checkpoint'] and model.sve.depth == 34
+    assert count(model.tap_head) == 128_846 and model.tap_head.decoder.method == 'fixed_windows'
+    reg = model.finereg
+    assert (len(reg.decoders_v), len(reg.decoders_s)) == (2, 2) and reg.step_weights == (3, 5, 2)
+    assert reg.score_formula == 'release' and count(reg.decoders_v[0]) == 149_760
+    assert model.step_duration == 4 and model.sve_step_frames == (36, 60, 48)
+    assert (model.snippet_len, model.snippet_stride) == (16, 10)
+    opt = cfg.optim_wrapper
+    assert opt.optimizer.type == 'Adam' and opt.optimizer.lr == 1e-3
+    assert opt.optimizer.weight_decay == 0 and opt.accumulative_counts == 2
+    assert opt.paramwise_cfg.custom_keys.tap_backbone.lr_mult == 0.1
+    warm, cos = cfg.param_scheduler
+    assert warm.end == 5 and cos.eta_min == 1e-4 and cfg.train_cfg.max_epochs == 400
+    assert cfg.train_dataloader.batch_size * 4 * opt.accumulative_counts == 16
+    train, test = cfg.train_dataloader.dataset, cfg.test_dataloader.dataset
+    assert train.pipeline[0].num_frames == 96 and tuple(train.pipeline[0].end_jitter) == (-3, 0)
+    assert tuple(train.pipeline[3].scale) == (112, 200) and train.pipeline[4].size == 112
+    assert test.num_voters == 10 and 'train_split' in test.exemplar_split_file
+    assert cfg.test_dataloader.batch_size == 1
+
+
 @pytest.mark.parametrize('name,check', [
     ('postal_csn152-6+6layers_finesports.py',
      lambda m: len(m.head.encoder.layers) == len(m.head.decoder.layers) == 6),
@@ -164,3 +199,6 @@ def test_no_checkpoint_is_chosen_on_the_test_split(path):
     if ds.get('type') == 'FineSportsDataset':
         assert ds['split'] == 'val', path
         assert cfg.test_dataloader['dataset']['split'] == 'test', path
+    if ds.get('type') == 'FineDivingDataset':  # a held-out part of the training split
+        assert 'test_split' not in ds['split_file'] and ds['holdout']['part'] == 'val', path
+        assert 'test_split' in cfg.test_dataloader['dataset']['split_file'], path

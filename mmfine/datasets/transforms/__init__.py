@@ -1,4 +1,6 @@
-from .formatting import PackFineSportsInputs, PackPlayerInputs, PackTALInputs
+from .aqa_loading import LoadAQAFrames, SampleAQAFrames
+from .clip_processing import ClipCrop, ClipFlip, ClipResize
+from .formatting import PackAQAInputs, PackFineSportsInputs, PackPlayerInputs, PackTALInputs
 from .loading import LoadFineSportsFrames, SampleTubeClip
 from .player_crops import CropPlayerClips
 from .temporal_features import CropTemporalFeature, LoadTemporalFeature, RescaleTemporalFeature
@@ -8,5 +10,6 @@ from .tube_processing import (CropAroundTube, TubeCenterCrop, TubeFlip, TubeRand
 __all__ = [
     'SampleTubeClip', 'LoadFineSportsFrames', 'TubeResize', 'TubeCenterCrop', 'TubeRandomCrop',
     'CropAroundTube', 'TubeFlip', 'PackFineSportsInputs', 'CropPlayerClips', 'PackPlayerInputs',
-    'LoadTemporalFeature', 'RescaleTemporalFeature', 'CropTemporalFeature', 'PackTALInputs'
+    'LoadTemporalFeature', 'RescaleTemporalFeature', 'CropTemporalFeature', 'PackTALInputs',
+    'SampleAQAFrames', 'LoadAQAFrames', 'ClipResize', 'ClipFlip', 'ClipCrop', 'PackAQAInputs'
 ]

@@ -144,3 +144,43 @@ class PackTALInputs(BaseTransform):
 
     def __repr__(self) -> str:
         return f'{self.__class__.__name__}(meta_keys={self.meta_keys})'
+
+
+@TRANSFORMS.register_module()
+class PackAQAInputs(BaseTransform):
+    """Pack an AQA clip into ``inputs`` (C, T, H, W) uint8 and an :class:`ActionDataSample`.
+
+    Required keys: ``imgs`` (list of T (H, W, 3) uint8 RGB), ``score``, ``gt_transitions``
+    (2,), ``has_steps``, ``key``; optional ``masks`` (list of T (H, W) uint8).
+
+    The data sample carries ``gt_score`` (float32 scalar tensor), ``gt_transitions`` (2,)
+    int64 (in sampled-frame indices; zeros when ``has_steps`` is False), ``gt_masks``
+    (T, H, W) uint8 (0-255 as read; foreground is >= 128, the release's ``round(x / 255)``)
+    when loaded, and the metainfo ``meta_keys`` (``key`` and ``has_steps`` always).
+
+    Args:
+        meta_keys (Sequence[str]): keys copied to the metainfo when present.
+    """
+
+    def __init__(self, meta_keys: Sequence[str] = (
+            'video_id', 'dive_number', 'difficulty', 'total_frames', 'frame_ids', 'img_shape',
+            'original_shape', 'flip', 'crop_bbox')) -> None:
+        self.meta_keys = tuple(meta_keys)
+
+    def transform(self, results: Dict) -> Dict:
+        if 'imgs' not in results:
+            raise KeyError(f"{self!r}: no 'imgs' in the sample of {results.get('video_id')!r} "
+                           '(add LoadAQAFrames)')
+        sample = ActionDataSample()
+        sample.gt_score = torch.tensor(float(results['score']), dtype=torch.float32)
+        sample.gt_transitions = torch.from_numpy(
+            np.asarray(results['gt_transitions'], np.int64).reshape(2))
+        if 'masks' in results:
+            sample.gt_masks = torch.from_numpy(np.ascontiguousarray(np.stack(results['masks'])))
+        sample.set_metainfo(dict(key=results['key'], has_steps=bool(results['has_steps'])))
+        sample.set_metainfo({k: results[k] for k in self.meta_keys if k in results})
+        imgs = np.ascontiguousarray(np.stack(results['imgs']).transpose(3, 0, 1, 2))
+        return dict(inputs=torch.from_numpy(imgs), data_samples=sample)
+
+    def __repr__(self) -> str:
+        return f'{self.__class__.__name__}(meta_keys={self.meta_keys})'

@@ -1,7 +1,9 @@
 from .atd_head import ATDHead, tube_boxes_to_pixels
 from .bmn_head import BMNHead
+from .finereg_head import FineRegHead
 from .player_attribute_head import PlayerAttributeHead
+from .psnet_head import PSNetHead
 from .reference_point_atd_head import ReferencePointATDHead
 
-__all__ = ['ATDHead', 'BMNHead', 'PlayerAttributeHead', 'ReferencePointATDHead',
-           'tube_boxes_to_pixels']
+__all__ = ['ATDHead', 'BMNHead', 'FineRegHead', 'PlayerAttributeHead', 'PSNetHead',
+           'ReferencePointATDHead', 'tube_boxes_to_pixels']

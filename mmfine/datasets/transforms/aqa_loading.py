@@ -1,0 +1,171 @@
+"""Frame sampling and decoding of AQA clips (FineDiving / FineDiving-HM, MTL-AQA)."""
+import os.path as osp
+from typing import Dict, Sequence
+
+import cv2
+import numpy as np
+from mmcv.transforms import BaseTransform
+
+from mmfine.registry import TRANSFORMS
+from ..aqa_annotations import release_transitions
+from ..finediving_dataset import numbered_files
+
+
+@TRANSFORMS.register_module()
+class SampleAQAFrames(BaseTransform):
+    """``num_frames`` frames spread over the clip by linspace, and the two step transitions.
+
+    As the FineParser release (``datasets/FineDiving_Pair.py``): with ``start`` / ``end`` the
+    first / last frame number, ``end += randint(lo, hi)`` in training (``end_jitter``, the
+    release's ``temporal_shift`` [-3, 0]), then ``frame_ids = linspace(start, end,
+    num_frames).astype(int)`` (frames repeat in clips shorter than ``num_frames``; 489 real
+    clips). The transitions are computed on the sampled frames' labels
+    (:func:`release_transitions`), in sampled-frame indices: ``t1`` the first flight frame,
+    ``t2`` the first entry frame.
+
+    Required keys: ``total_frames``, ``start_frame``, ``has_steps``, ``frames_labels`` (when
+    ``has_steps``), ``video_id``. Added keys: ``frame_inds`` (num_frames,) positions in the
+    clip, ``frame_ids`` (num_frames,) frame numbers, ``gt_transitions`` (2,) int64 (zeros
+    when the clip has no step labels).
+
+    Args:
+        num_frames (int): Defaults to 96.
+        end_jitter (Sequence[int]): inclusive range of the training shift of the last frame.
+            Defaults to (-3, 0).
+        test_mode (bool): no jitter. Defaults to False.
+    """
+
+    def __init__(self, num_frames: int = 96, end_jitter: Sequence[int] = (-3, 0),
+                 test_mode: bool = False) -> None:
+        if num_frames < 2:
+            raise ValueError(f'num_frames must be >= 2, got {num_frames}')
+        lo, hi = end_jitter
+        if lo > hi or hi > 0:
+            raise ValueError(f'end_jitter must be (lo, hi) with lo <= hi <= 0, got {end_jitter}')
+        self.num_frames = num_frames
+        self.end_jitter = (int(lo), int(hi))
+        self.test_mode = test_mode
+
+    def transform(self, results: Dict) -> Dict:
+        n, start = int(results['total_frames']), int(results['start_frame'])
+        end = start + n - 1
+        if not self.test_mode and self.end_jitter != (0, 0):
+            end += np.random.randint(self.end_jitter[0], self.end_jitter[1] + 1)
+        end = max(end, start + 1)
+        ids = np.linspace(start, end, self.num_frames).astype(np.int64)
+        results['frame_ids'] = ids
+        results['frame_inds'] = ids - start
+        if results.get('has_steps', False):
+            labels = np.asarray(results['frames_labels'])[results['frame_inds']]
+            results['gt_transitions'] = np.array(
+                release_transitions(labels, results['video_id']), np.int64)
+        else:
+            results['gt_transitions'] = np.zeros(2, np.int64)
+        return results
+
+    def __repr__(self) -> str:
+        return (f'{self.__class__.__name__}(num_frames={self.num_frames}, '
+                f'end_jitter={self.end_jitter}, test_mode={self.test_mode})')
+
+
+@TRANSFORMS.register_module()
+class LoadAQAFrames(BaseTransform):
+    """Decode the sampled frames (and FineDiving-HM masks) of an AQA clip.
+
+    Frames: ``{frame_dir}/{frame_id:05d}.jpg`` (``media='frames'``, absolute numbers) or the
+    ``frame_inds`` of a video file (decord). Masks (``mask_dir`` not None and ``with_mask``):
+    the folder must hold exactly one numbered jpg per frame of the clip (else an error naming
+    the folder and both counts); frame ``i`` of the clip uses the ``i``-th mask in number
+    order (with frame folders, the names must be the frames' names). A mask is read as one
+    channel (``cv2.IMREAD_GRAYSCALE``: grey or RGB files alike, FineParser_CVPR2024#3) and,
+    when its size differs from the frame's, resized bilinearly to it, so the later transforms
+    move frames and masks together.
+
+    Required keys: ``media``, ``frame_ids``, ``frame_inds``, ``frame_dir`` or ``filename``,
+    ``mask_dir``, ``total_frames``, ``video_id``. Added keys: ``imgs`` (list of (H, W, 3)
+    uint8 RGB), ``masks`` (list of (H, W) uint8, when loaded), ``img_shape``,
+    ``original_shape``.
+
+    Args:
+        with_mask (bool): load masks when the sample has a mask folder. Defaults to True.
+        num_threads (int): decord threads. Defaults to 1.
+    """
+
+    def __init__(self, with_mask: bool = True, num_threads: int = 1) -> None:
+        self.with_mask = with_mask
+        self.num_threads = num_threads
+
+    @staticmethod
+    def _read(path: str, flag: int, what: str, video_id: str) -> np.ndarray:
+        img = cv2.imread(path, flag)
+        if img is None:
+            raise FileNotFoundError(f'{what} of {video_id} missing or unreadable: {path}')
+        return img
+
+    def _frames(self, results: Dict) -> list:
+        vid = results['video_id']
+        if results['media'] == 'video':
+            import decord
+            path = results['filename']
+            if not osp.isfile(path):
+                raise FileNotFoundError(f'video file of {vid} not found: {path}')
+            reader = decord.VideoReader(path, num_threads=self.num_threads)
+            inds = np.asarray(results['frame_inds'], np.int64)
+            if inds.max() >= len(reader):
+                raise ValueError(f'{path}: frame {int(inds.max())} of {vid} requested, but '
+                                 f'the file decodes to {len(reader)} frames (annotated: '
+                                 f'{results["total_frames"]})')
+            uniq, inverse = np.unique(inds, return_inverse=True)
+            frames = reader.get_batch(uniq.tolist()).asnumpy()
+            return [frames[i] for i in inverse]
+        folder = results['frame_dir']
+        if not osp.isdir(folder):
+            raise FileNotFoundError(f'frame folder of {vid} not found: {folder}')
+        cache = {}
+        for f in np.asarray(results['frame_ids']).tolist():
+            if f not in cache:
+                bgr = self._read(osp.join(folder, f'{f:05d}.jpg'), cv2.IMREAD_COLOR, 'frame',
+                                 vid)
+                cache[f] = cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB)
+        return [cache[f] for f in np.asarray(results['frame_ids']).tolist()]
+
+    def _masks(self, results: Dict, size) -> list:
+        folder, vid = results['mask_dir'], results['video_id']
+        if not osp.isdir(folder):
+            raise FileNotFoundError(f'mask folder of {vid} not found: {folder}')
+        files = numbered_files(folder)
+        numbers = [num for num, _ in files]
+        n = int(results['total_frames'])
+        if len(numbers) != n:
+            raise ValueError(f'{folder}: {len(numbers)} masks for the {n} frames of {vid} '
+                             '(FineDiving-HM has one mask per frame)')
+        if results['media'] == 'frames':
+            first = int(results['frame_ids'][0] - results['frame_inds'][0])
+            if numbers[0] != first or numbers[-1] != first + n - 1:
+                raise ValueError(f'{folder}: masks {numbers[0]:05d}..{numbers[-1]:05d}.jpg '
+                                 f'do not carry the names of the frames of {vid} '
+                                 f'({first:05d}..{first + n - 1:05d}.jpg)')
+        w, h = size
+        cache, out = {}, []
+        for i in np.asarray(results['frame_inds']).tolist():
+            if i not in cache:
+                m = self._read(osp.join(folder, files[i][1]),
+                               cv2.IMREAD_GRAYSCALE, 'mask', vid)
+                if m.shape != (h, w):
+                    m = cv2.resize(m, (w, h), interpolation=cv2.INTER_LINEAR)
+                cache[i] = m
+            out.append(cache[i])
+        return out
+
+    def transform(self, results: Dict) -> Dict:
+        imgs = self._frames(results)
+        h, w = imgs[0].shape[:2]
+        results['imgs'] = imgs
+        if self.with_mask and results.get('mask_dir') is not None:
+            results['masks'] = self._masks(results, (w, h))
+        results['img_shape'] = results['original_shape'] = (h, w)
+        return results
+
+    def __repr__(self) -> str:
+        return (f'{self.__class__.__name__}(with_mask={self.with_mask}, '
+                f'num_threads={self.num_threads})')

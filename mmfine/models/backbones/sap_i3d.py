@@ -1,0 +1,95 @@
+"""FineParser's spatial action parser (SAP): an Inception-I3D with upsampled side outputs."""
+from typing import Dict, List, Union
+
+import numpy as np
+import torch
+import torch.nn as nn
+from torch import Tensor
+
+from mmfine.registry import MODELS
+from .inception_i3d import InceptionI3d
+
+#: the four side taps (the ends of the paper's B_1..B_4, before each max pool) and the
+#: (temporal, spatial) upsampling factors back to the snippet size
+SIDE_TAPS = (('conv3d_1a_7x7', (2, 2)), ('conv3d_2c_3x3', (2, 4)), ('mixed_3c', (2, 8)),
+             ('mixed_4f', (4, 16)))
+
+
+def _bilinear_kernel(size: int) -> np.ndarray:
+    """A (size, size) 2-D bilinear upsampling kernel (FCN's ``upsample_filt``)."""
+    factor = (size + 1) // 2
+    center = factor - 1 if size % 2 == 1 else factor - 0.5
+    og = np.ogrid[:size, :size]
+    return ((1 - abs(og[0] - center) / factor) * (1 - abs(og[1] - center) / factor))
+
+
+def _up(channels: int, factors) -> nn.ConvTranspose3d:
+    st, ss = factors
+    return nn.ConvTranspose3d(channels, channels, (2 * st, 2 * ss, 2 * ss), (st, ss, ss),
+                              (st // 2, ss // 2, ss // 2), bias=False)
+
+
+@MODELS.register_module()
+class SAPInceptionI3d(InceptionI3d):
+    """The SAP network of FineParser: mask logits at four scales plus their fusion, and the
+    top feature B_5 that gates TAP's features.
+
+    Paper: Xu et al., "FineParser", CVPR 2024, Sec. 3.2 (Eq. 2-3); release
+    ``models/i3d_vos.py``. For every tap j (:data:`SIDE_TAPS`)::
+
+        B_j(X) (N, C_j, t_j, h_j, w_j)
+          side_prep_j: Conv3d 1x1x1, C_j -> 16, no bias
+            |-- up1_j (upsample_j): ConvTranspose3d 16 -> 16   -> M_up1_j (N, 16, T, H, W)
+            '-- score_dsn_j: Conv3d 16 -> 1, then up2_j (upsample_j_): ConvTranspose3d 1 -> 1
+                                                               -> M_up2_j (N, 1, T, H, W)
+        fuse: Conv3d 1x1x1 on cat(M_up1_1..4) (64 -> 1)        -> M_fuse  (N, 1, T, H, W)
+        B_5: maxPool3d_5a -> mixed_5b -> mixed_5c -> avg_pool  -> (N, 1024, 1, 1, 1)
+
+    A transposed convolution with kernel 2s, stride s and padding s / 2 upsamples by exactly
+    s, so any snippet size whose sides are multiples of the taps' strides works (the release:
+    16 x 112 x 112). Initialisation as the release: Conv3d ~ N(0, 0.001), bias 0, every
+    transposed convolution a bilinear kernel on the diagonal channel pairs (constant over
+    time); ``init_cfg`` (the I3D weights) is applied over it, non-strictly.
+
+    Args:
+        side_channels (int): Defaults to 16.
+        **kwargs: :class:`InceptionI3d` arguments (``out_endpoints`` is fixed).
+
+    Returns of :meth:`forward`: ``dict(masks=[M_up2_1, .., M_up2_4, M_fuse]`` (logits, each
+    (N, 1, T, H, W)), ``feat=`` (N, C_5) the pooled B_5 feature).
+    """
+
+    def __init__(self, side_channels: int = 16, **kwargs) -> None:
+        kwargs.pop('out_endpoints', None)
+        super().__init__(out_endpoints=[t for t, _ in SIDE_TAPS] + ['avg_pool'], **kwargs)
+        self.side_prep = nn.ModuleList(
+            [nn.Conv3d(self.channels[t], side_channels, 1, bias=False) for t, _ in SIDE_TAPS])
+        self.up1 = nn.ModuleList([_up(side_channels, f) for _, f in SIDE_TAPS])
+        self.score_dsn = nn.ModuleList([nn.Conv3d(side_channels, 1, 1) for _ in SIDE_TAPS])
+        self.up2 = nn.ModuleList([_up(1, f) for _, f in SIDE_TAPS])
+        self.fuse = nn.Conv3d(side_channels * len(SIDE_TAPS), 1, 1)
+        self._init_side_outputs()
+
+    def _init_side_outputs(self) -> None:
+        for m in [*self.side_prep, *self.score_dsn, self.fuse]:
+            nn.init.normal_(m.weight, 0, 1e-3)
+            if m.bias is not None:
+                nn.init.zeros_(m.bias)
+        for m in [*self.up1, *self.up2]:
+            k = m.weight.shape[-1]
+            kernel = torch.from_numpy(_bilinear_kernel(k)).float()
+            with torch.no_grad():
+                m.weight.zero_()
+                for c in range(m.weight.shape[0]):
+                    m.weight[c, c] = kernel.expand(m.weight.shape[2], k, k)
+
+    def forward(self, x: Tensor) -> Dict[str, Union[List[Tensor], Tensor]]:
+        """(N, 3, T, H, W) snippets -> mask logits and the pooled B_5 feature."""
+        taps = super().forward(x)
+        up1, masks = [], []
+        for j, (name, _) in enumerate(SIDE_TAPS):
+            side = self.side_prep[j](taps[name])  # [N, 16, t_j, h_j, w_j]
+            up1.append(self.up1[j](side))  # [N, 16, T, H, W]
+            masks.append(self.up2[j](self.score_dsn[j](side)))  # [N, 1, T, H, W]
+        masks.append(self.fuse(torch.cat(up1, 1)))  # M_fuse
+        return dict(masks=masks, feat=taps['avg_pool'].flatten(1))
