@@ -12,17 +12,33 @@ from .aqa_annotations import AQAKey
 EXEMPLAR_RULES = ('dive_number', 'difficulty')
 
 
-def holdout_keys(keys: Sequence[AQAKey], ratio: float, seed: int) -> set:
+def holdout_keys(keys: Sequence[AQAKey], ratio: float, seed: int,
+                 groups: Optional[Dict[AQAKey, object]] = None) -> set:
     """A deterministic held-out part of a split (validation inside the training split).
 
-    Every key gets a number from ``crc32(seed, key)``; the ``ratio`` of keys with the smallest
-    numbers is held out. The choice depends on neither the order of the split file nor the
-    number of processes.
+    Every key gets a number from ``crc32(seed, key)``; keys are held out in that order until
+    ``round(ratio * len(keys))`` are. With ``groups`` (key -> dive number), a key is skipped
+    when holding it out would leave its group without a clip in the rest (the held-out clips
+    need exemplars of their group). The choice depends on neither the order of the split file
+    nor the number of processes.
     """
     if not 0 < ratio < 1:
         raise ValueError(f'holdout ratio must be in (0, 1), got {ratio}')
     order = sorted(keys, key=lambda k: (zlib.crc32(f'{seed}|{k[0]}|{k[1]}'.encode()), k))
-    return set(order[:int(round(ratio * len(order)))])
+    left = {}
+    for k in keys:
+        g = groups[k] if groups is not None else None
+        left[g] = left.get(g, 0) + 1
+    held, want = set(), int(round(ratio * len(order)))
+    for k in order:
+        if len(held) == want:
+            break
+        g = groups[k] if groups is not None else None
+        if groups is not None and left[g] <= 1:
+            continue
+        held.add(k)
+        left[g] -= 1
+    return held
 
 
 class AQAPairDataset(BaseDataset):
@@ -55,7 +71,8 @@ class AQAPairDataset(BaseDataset):
         voter_seed (int): Defaults to 0.
         holdout (dict, optional): ``dict(ratio=0.1, seed=0, part='train' | 'val')``: keep
             only the training part or only the held-out part of ``split_file`` (validation
-            inside the training split, never on test). The exemplar pool never holds the
+            inside the training split, never on test; a dive number's last clip is never
+            held out, so every held-out clip has exemplars). The exemplar pool never holds the
             held-out part. Defaults to None.
         pipeline, test_mode, **kwargs: as :class:`mmengine.dataset.BaseDataset`.
     """
@@ -117,11 +134,12 @@ class AQAPairDataset(BaseDataset):
         keys = self.load_split_keys(self.split_file)
         pool_keys = self.load_split_keys(self.exemplar_split_file)
         if self.holdout is not None:
-            held = holdout_keys(keys, self.holdout.get('ratio', 0.1),
-                                self.holdout.get('seed', 0))
+            ratio, seed = self.holdout.get('ratio', 0.1), self.holdout.get('seed', 0)
+            groups = {k: self.group_of(infos[k]) for k in set(keys) | set(pool_keys)
+                      if k in infos}
+            held = holdout_keys(keys, ratio, seed, groups)
             keys = [k for k in keys if (k in held) == (self.holdout['part'] == 'val')]
-            pool_held = holdout_keys(pool_keys, self.holdout.get('ratio', 0.1),
-                                     self.holdout.get('seed', 0)) \
+            pool_held = holdout_keys(pool_keys, ratio, seed, groups) \
                 if self.exemplar_split_file != self.split_file else held
             pool_keys = [k for k in pool_keys if k not in pool_held]
         data_list = self._pick(keys, infos, self.split_file)

@@ -109,6 +109,11 @@ def test_holdout_is_deterministic_and_order_free():
     a = holdout_keys(keys, 0.1, seed=3)
     assert len(a) == 20 and a == holdout_keys(keys[::-1], 0.1, seed=3)
     assert a != holdout_keys(keys, 0.1, seed=4)
+    # a group's last clip stays in training: 'solo' is never held out
+    groups = {k: ('solo' if k == keys[0] else 'many') for k in keys}
+    for seed in range(20):
+        held = holdout_keys(keys, 0.5, seed, groups)
+        assert keys[0] not in held and len(held) == 100
 
 
 # ---------------------------------------------------------------------------- a real-layout set

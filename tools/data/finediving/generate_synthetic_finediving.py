@@ -1,6 +1,7 @@
 """Write a synthetic FineDiving-HM dataset in the REAL layout, driven by the real FineDiving labels.
 
-Every clip takes one real entry of ``fine-grained_annotation_aqa.pkl`` (or a seeded subset): its
+Every clip takes one real entry of ``fine-grained_annotation_aqa.pkl`` (or a seeded subset, less
+the test clips whose dive number has no training clip in it): its
 dive number, difficulty, frame count, absolute frame numbers (coarse pickle) and per-frame
 sub-action labels. A diver is drawn whose phases change exactly at the real transitions
 (take-off until the first flight frame, flight until the first entry frame, then the entry):
@@ -184,6 +185,10 @@ def generate(out: str, ann_root: str, num_clips: int = 900, size: int = 64, seed
     keys = sorted(ann)
     if num_clips and num_clips < len(keys):
         keys = [keys[i] for i in np.sort(rng.choice(len(keys), num_clips, replace=False))]
+    # a test clip needs training clips of its dive number (its exemplars)
+    train_set = set(train)
+    dives = {ann[k]['dive_number'] for k in keys if k in train_set}
+    keys = [k for k in keys if k in train_set or ann[k]['dive_number'] in dives]
     chosen = set(keys)
     quality = {k: float(rng.uniform(0.2, 1.0)) for k in keys}
     tasks, fine, coarse_out = [], {}, {}

@@ -1,0 +1,80 @@
+# A small FineParser on the synthetic FineDiving-HM (CPU). The data (real FineDiving labels,
+# drawn divers, masks, scores = difficulty x visible execution):
+#   python tools/data/finediving/generate_synthetic_finediving.py data/finediving_synthetic
+# then
+#   python tools/train.py configs/fineparser/fineparser_i3d-tiny_1xb4-8e_finediving-hm-synthetic.py
+#   python tools/test.py configs/fineparser/fineparser_i3d-tiny_1xb4-8e_finediving-hm-synthetic.py \
+#       work_dirs/fineparser_i3d-tiny_1xb4-8e_finediving-hm-synthetic/epoch_8.pth
+# The method is the release's (SAP, TAP, SVE, FineReg, losses, voting); smaller for the CPU:
+# I3Ds at 1/16 width, 48 frames (9 snippets of 8 frames every 5) at 32 x 32 instead of 96
+# frames (9 x 16, every 10) at 112 x 112, the S stream cut at (18, 30, 24) frames with 3 frames
+# of overlap, a ResNet-18 SVE with 8 base channels, 2-layer FineReg decoders of width 8, no
+# pretrained weights. Transitions are decoded by the ordered decoder (the fixed windows cannot
+# express every real transition; both are reported by the transition-ceiling tool).
+_base_ = [
+    '../_base_/models/fineparser_i3d_r34.py', '../_base_/datasets/finediving_hm.py',
+    '../_base_/default_runtime.py'
+]
+data_root = 'data/finediving_synthetic'
+ann_root = f'{data_root}/Annotations'
+num_frames = 48
+i3d = dict(width=1 / 16, avg_pool_kernel=(1, 1, 1), init_cfg=None)
+model = dict(
+    tap_backbone=dict(i3d, norm_eval=False),  # trained from scratch: BN learns
+    sap=dict(i3d, side_channels=4),
+    tap_head=dict(in_features=64, num_frames=num_frames,
+                  decoder=dict(type='TransitionDecoder', method='ordered')),
+    sve=dict(depth=18, base_channels=8, init_cfg=None),
+    finereg=dict(embed_dims=8, num_heads=2, num_layers=2),
+    snippet_len=8,
+    snippet_stride=5,
+    sve_step_frames=(18, 30, 24),
+    sve_overlap=3)
+train_pipeline = [
+    dict(type='SampleAQAFrames', num_frames=num_frames, end_jitter=(-3, 0)),
+    dict(type='LoadAQAFrames'),
+    dict(type='ClipFlip', flip_ratio=0.5),
+    dict(type='ClipResize', scale=(36, 36)),
+    dict(type='ClipCrop', size=32, random=True),
+    dict(type='PackAQAInputs')
+]
+test_pipeline = [
+    dict(type='SampleAQAFrames', num_frames=num_frames, test_mode=True),
+    dict(type='LoadAQAFrames'),
+    dict(type='ClipResize', scale=(36, 36)),
+    dict(type='ClipCrop', size=32, random=False),
+    dict(type='PackAQAInputs')
+]
+dataset = dict(
+    ann_file=f'{ann_root}/fine-grained_annotation_aqa.pkl',
+    coarse_file=f'{ann_root}/FineDiving_coarse_annotation.pkl',
+    exemplar_split_file=f'{ann_root}/train_split.pkl',
+    data_prefix=dict(img=f'{data_root}/FINADiving_MTL_256s',
+                     mask=f'{data_root}/diving_mask_annotation'))
+train_dataloader = dict(
+    batch_size=4, num_workers=0, persistent_workers=False,
+    dataset=dict(dataset, split_file=f'{ann_root}/train_split.pkl', pipeline=train_pipeline))
+val_dataloader = dict(
+    num_workers=0, persistent_workers=False,
+    dataset=dict(dataset, split_file=f'{ann_root}/train_split.pkl', pipeline=test_pipeline))
+test_dataloader = dict(
+    num_workers=0, persistent_workers=False,
+    dataset=dict(dataset, split_file=f'{ann_root}/test_split.pkl', pipeline=test_pipeline))
+max_epochs = 8
+train_cfg = dict(type='EpochBasedTrainLoop', max_epochs=max_epochs, val_begin=1,
+                 val_interval=max_epochs)
+val_cfg = dict(type='ValLoop')
+test_cfg = dict(type='TestLoop')
+optim_wrapper = dict(
+    optimizer=dict(type='Adam', lr=1e-3, weight_decay=0),
+    paramwise_cfg=dict(custom_keys={'tap_backbone': dict(lr_mult=0.1)}))
+param_scheduler = [
+    dict(type='LinearLR', start_factor=0.1, by_epoch=True, begin=0, end=1,
+         convert_to_iter_based=True),
+    dict(type='CosineAnnealingLR', eta_min=1e-5, by_epoch=True, begin=1,
+         convert_to_iter_based=True)
+]
+default_hooks = dict(
+    checkpoint=dict(type='CheckpointHook', interval=5, save_best='aqa/rho', rule='greater',
+                    max_keep_ckpts=2),
+    logger=dict(interval=20))
