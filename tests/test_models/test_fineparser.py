@@ -110,7 +110,7 @@ def test_score_formulas():
     st = rel._stream(rel.decoders_s, rel.regressor_s, s, s)
     assert torch.allclose(d_rel, (v + st) / 2) and torch.allclose(d_pap, v + st)
     assert torch.allclose(FineRegHead.predict(torch.tensor([1., -1.]), torch.tensor([80., 70.])),
-                          torch.tensor(75.))
+                          torch.tensor(75., dtype=torch.float64))
 
 
 # ---------------------------------------------------------------------------- the model
