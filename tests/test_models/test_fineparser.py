@@ -147,7 +147,7 @@ def test_predict_voting_and_cache_give_the_same_scores():
     for s in (b, c):
         assert torch.allclose(a.pred_score, s.pred_score, atol=1e-5)
     assert a.pred_deltas.shape == (3, ) and a.pred_transitions.shape == (3, 2)
-    assert torch.allclose(a.pred_score, (a.pred_deltas + a.voter_scores).mean())
+    assert torch.allclose(a.pred_score, (a.pred_deltas.double() + a.voter_scores.double()).mean())
     assert a.pred_mask.shape == (T, HW, HW) and 0 <= a.pred_mask.min() <= a.pred_mask.max() <= 1
     assert (a.pred_transitions[:, 0] < 48).all() and (a.pred_transitions[:, 1] >= 48).all()
     model.train()
