@@ -216,6 +216,48 @@ class FineVisualizer(Visualizer):
         fig.tight_layout()
         return self._figure_image(fig)
 
+    def draw_score_scatter(self, pred, gt, groups: Optional[Sequence] = None,
+                           title: str = '') -> np.ndarray:
+        """Predicted against true scores (action quality assessment), one dot per clip.
+
+        Args:
+            pred: (N,) predicted scores.
+            gt: (N,) true scores.
+            groups (Sequence, optional): (N,) group of each clip (e.g. the dive number): the
+                ``top_k`` largest groups get their own colours, the rest is grey.
+
+        Returns:
+            np.ndarray: (H, W, 3) uint8 RGB plot with the identity line.
+        """
+        pred, gt = _to_numpy(pred).reshape(-1), _to_numpy(gt).reshape(-1)
+        if pred.shape != gt.shape:
+            raise ValueError(f'draw_score_scatter: {pred.size} predictions for {gt.size} '
+                             'true scores')
+        fig = self._figure(5, 5)
+        ax = fig.add_subplot(111)
+        if groups is None:
+            ax.scatter(gt, pred, s=8, color='tab:blue')
+        else:
+            groups = [str(g) for g in groups]
+            sizes = {g: groups.count(g) for g in set(groups)}
+            top = sorted(sizes, key=lambda g: (-sizes[g], g))[:self.top_k]
+            rest = np.array([g not in top for g in groups])
+            ax.scatter(gt[rest], pred[rest], s=6, color='0.7', label='other')
+            for k, g in enumerate(top):
+                m = np.array([x == g for x in groups])
+                ax.scatter(gt[m], pred[m], s=8, label=f'{g} ({sizes[g]})',
+                           color=np.array(PALETTE[k % len(PALETTE)]) / 255)
+            ax.legend(fontsize=6, loc='upper left')
+        lo = float(min(gt.min(initial=0), pred.min(initial=0)))
+        hi = float(max(gt.max(initial=1), pred.max(initial=1)))
+        ax.plot([lo, hi], [lo, hi], 'k--', lw=0.8)
+        ax.set_xlabel('true score')
+        ax.set_ylabel('predicted score')
+        if title:
+            ax.set_title(title, fontsize=8)
+        fig.tight_layout()
+        return self._figure_image(fig)
+
     # ------------------------------------------------------------------ data samples
     def draw_tubes_sample(self, video: np.ndarray, data_sample, draw_gt: bool = True,
                           draw_pred: bool = True,

@@ -48,6 +48,25 @@ def test_timelines_are_plots(vis):
     assert st.std() > 5
 
 
+def test_score_scatter_and_the_dump_tool(vis, tmp_path, tool_module):
+    rng = np.random.RandomState(0)
+    gt = rng.uniform(20, 100, 40)
+    groups = ['107b'] * 20 + ['407c'] * 15 + ['5253b'] * 5
+    img = vis.draw_score_scatter(gt + rng.normal(0, 3, 40), gt, groups, title='t')
+    assert img.ndim == 3 and img.std() > 5
+    with pytest.raises(ValueError, match='2 predictions for 3'):
+        vis.draw_score_scatter([1, 2], [1, 2, 3])
+    dump = tmp_path / 'results.pkl'
+    samples = [dict(pred_score=torch.tensor(float(g) + 1.0, dtype=torch.float64),
+                    gt_score=torch.tensor(float(g)), dive_number=d) for g, d in zip(gt, groups)]
+    with open(dump, 'wb') as f:
+        pickle.dump(samples, f)
+    out = str(tmp_path / 'scores.png')
+    res = tool_module('tools/analysis_tools/plot_aqa_scores.py').main([str(dump), '--out', out])
+    assert res['rho'] == pytest.approx(1.0) and res['rho_within'] == pytest.approx(1.0)
+    assert cv2.imread(out) is not None
+
+
 def _postal_sample():
     s = ActionDataSample()
     s.set_metainfo(dict(video_id='Shoot/00001', keyframe=3, img_shape=(72, 96),
