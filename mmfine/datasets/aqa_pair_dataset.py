@@ -74,7 +74,9 @@ class AQAPairDataset(BaseDataset):
             inside the training split, never on test; a dive number's last clip is never
             held out, so every held-out clip has exemplars). The exemplar pool never holds the
             held-out part. Defaults to None.
-        pipeline, test_mode, **kwargs: as :class:`mmengine.dataset.BaseDataset`.
+        pipeline (Sequence[dict | callable]): transforms. Defaults to ().
+        test_mode (bool): voters instead of one random exemplar. Defaults to False.
+        **kwargs: :class:`mmengine.dataset.BaseDataset` arguments.
     """
 
     def __init__(self,

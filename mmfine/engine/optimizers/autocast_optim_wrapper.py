@@ -28,7 +28,8 @@ class BF16AutocastOptimWrapper(OptimWrapper):
     count is kept in ``skipped_steps`` (and the message hub's info) and warned about.
 
     Args:
-        *args, **kwargs: as :class:`~mmengine.optim.OptimWrapper`.
+        *args: as :class:`~mmengine.optim.OptimWrapper`.
+        **kwargs: as :class:`~mmengine.optim.OptimWrapper`.
     """
 
     def __init__(self, *args, **kwargs) -> None:
