@@ -36,7 +36,7 @@ def main():
 
     from mmfine.datasets import (SampleAQAFrames, load_coarse_frames,
                                  load_finediving_annotations, load_split)
-    from mmfine.evaluation.functional import aiou
+    from mmfine.evaluation.functional import aiou, mean_segment_ious
     from mmfine.models.task_modules import TRANSITION_DECODERS, TransitionDecoder
 
     ann = load_finediving_annotations(args.ann_file)
@@ -66,10 +66,7 @@ def main():
         wrong = int((pred != gt).any(1).sum())
         items = [dict(gt=g.tolist(), pred=[q.tolist()]) for g, q in zip(gt, pred)]
         a = aiou(items, (0.5, 0.75))
-        inter = (torch.minimum(gt[:, 1], pred[:, 1]) -
-                 torch.maximum(gt[:, 0], pred[:, 0])).clamp(min=0).float()
-        union = (gt[:, 1] - gt[:, 0] + pred[:, 1] - pred[:, 0]).float() - inter
-        miou = float((inter / union).mean())
+        miou = float(mean_segment_ious(items).mean())
         report['decoders'][method] = dict(not_expressible=wrong, mean_iou=miou, **a)
         print(f'{method:<16}{wrong:>17}{a["AIoU@0.5"]:>10.4f}{a["AIoU@0.75"]:>11.4f}'
               f'{miou:>10.4f}')

@@ -9,6 +9,7 @@ from mmcv.transforms import BaseTransform
 from mmfine.registry import TRANSFORMS
 from ..aqa_annotations import release_transitions
 from ..finediving_dataset import numbered_files
+from .loading import check_decoded_length, gather_frames, open_video, read_numbered_frames
 
 
 @TRANSFORMS.register_module()
@@ -95,39 +96,18 @@ class LoadAQAFrames(BaseTransform):
         self.with_mask = with_mask
         self.num_threads = num_threads
 
-    @staticmethod
-    def _read(path: str, flag: int, what: str, video_id: str) -> np.ndarray:
-        img = cv2.imread(path, flag)
-        if img is None:
-            raise FileNotFoundError(f'{what} of {video_id} missing or unreadable: {path}')
-        return img
-
     def _frames(self, results: Dict) -> list:
         vid = results['video_id']
         if results['media'] == 'video':
-            import decord
             path = results['filename']
-            if not osp.isfile(path):
-                raise FileNotFoundError(f'video file of {vid} not found: {path}')
-            reader = decord.VideoReader(path, num_threads=self.num_threads)
+            reader = open_video(path, vid, self.num_threads)
             inds = np.asarray(results['frame_inds'], np.int64)
-            if inds.max() >= len(reader):
-                raise ValueError(f'{path}: frame {int(inds.max())} of {vid} requested, but '
-                                 f'the file decodes to {len(reader)} frames (annotated: '
-                                 f'{results["total_frames"]})')
-            uniq, inverse = np.unique(inds, return_inverse=True)
-            frames = reader.get_batch(uniq.tolist()).asnumpy()
-            return [frames[i] for i in inverse]
+            check_decoded_length(results, path, inds, len(reader))
+            return gather_frames(reader, inds)
         folder = results['frame_dir']
         if not osp.isdir(folder):
             raise FileNotFoundError(f'frame folder of {vid} not found: {folder}')
-        cache = {}
-        for f in np.asarray(results['frame_ids']).tolist():
-            if f not in cache:
-                bgr = self._read(osp.join(folder, f'{f:05d}.jpg'), cv2.IMREAD_COLOR, 'frame',
-                                 vid)
-                cache[f] = cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB)
-        return [cache[f] for f in np.asarray(results['frame_ids']).tolist()]
+        return read_numbered_frames(folder, np.asarray(results['frame_ids']).tolist(), vid)
 
     def _masks(self, results: Dict, size) -> list:
         folder, vid = results['mask_dir'], results['video_id']
@@ -149,8 +129,10 @@ class LoadAQAFrames(BaseTransform):
         cache, out = {}, []
         for i in np.asarray(results['frame_inds']).tolist():
             if i not in cache:
-                m = self._read(osp.join(folder, files[i][1]),
-                               cv2.IMREAD_GRAYSCALE, 'mask', vid)
+                path = osp.join(folder, files[i][1])
+                m = cv2.imread(path, cv2.IMREAD_GRAYSCALE)
+                if m is None:
+                    raise FileNotFoundError(f'mask of {vid} missing or unreadable: {path}')
                 if m.shape != (h, w):
                     m = cv2.resize(m, (w, h), interpolation=cv2.INTER_LINEAR)
                 cache[i] = m

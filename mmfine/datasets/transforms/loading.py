@@ -10,6 +10,45 @@ from mmfine.fileio.video_reader import centred_clip_frames
 from mmfine.registry import TRANSFORMS
 
 
+def open_video(path: str, video_id: str, num_threads: int = 1):
+    """A decord ``VideoReader`` of ``path`` (a clear error naming the video when missing)."""
+    import decord
+    if not osp.isfile(path):
+        raise FileNotFoundError(f'video file of {video_id!r} not found: {path}')
+    return decord.VideoReader(path, num_threads=num_threads)
+
+
+def check_decoded_length(results: Dict, path: str, inds: np.ndarray, length: int) -> None:
+    """The 0-based frame indices ``inds`` exist in a file that decodes to ``length`` frames
+    (``results`` names the video and its annotated ``total_frames``)."""
+    if inds.max() >= length:
+        raise ValueError(f"{path}: frame {int(inds.max()) + 1} of video "
+                         f"{results['video_id']!r} requested, but the file decodes to "
+                         f'{length} frames (nframes={results["total_frames"]})')
+
+
+def gather_frames(reader, inds: np.ndarray) -> list:
+    """Frames ``inds`` (0-based, repeats allowed) of a decord reader, each decoded once."""
+    uniq, inverse = np.unique(inds, return_inverse=True)
+    frames = reader.get_batch(uniq.tolist()).asnumpy()
+    return [frames[i] for i in inverse]
+
+
+def read_numbered_frames(folder: str, numbers, video_id: str) -> list:
+    """RGB frames ``{folder}/{n:05d}.jpg`` for every number (repeats read once)."""
+    imgs, cache = [], {}
+    for f in numbers:
+        if f not in cache:
+            path = osp.join(folder, f'{int(f):05d}.jpg')
+            img = cv2.imread(path, cv2.IMREAD_COLOR)
+            if img is None:
+                raise FileNotFoundError(
+                    f'frame {int(f)} of video {video_id!r} missing or unreadable: {path}')
+            cache[f] = cv2.cvtColor(img, cv2.COLOR_BGR2RGB)
+        imgs.append(cache[f])
+    return imgs
+
+
 @TRANSFORMS.register_module()
 class SampleTubeClip(BaseTransform):
     """Sample a clip of ``clip_len`` frames centred on the sample's keyframe and cut every tube
@@ -108,48 +147,26 @@ class LoadFineSportsFrames(BaseTransform):
         self._cache = OrderedDict()
 
     def _decode_video(self, results: Dict) -> list:
-        import decord
         path = results['filename']
         inds = results['frame_ids'].astype(np.int64) - 1
         if self.cache_videos and path in self._cache:
             self._cache.move_to_end(path)
             frames = self._cache[path]
-            self._check_length(results, path, inds, len(frames))
+            check_decoded_length(results, path, inds, len(frames))
             return [frames[i] for i in inds]
-        if not osp.isfile(path):
-            raise FileNotFoundError(f"video file of {results['video_id']!r} not found: {path}")
-        reader = decord.VideoReader(path, num_threads=self.num_threads)
-        self._check_length(results, path, inds, len(reader))
+        reader = open_video(path, results['video_id'], self.num_threads)
+        check_decoded_length(results, path, inds, len(reader))
         if self.cache_videos:
             frames = reader.get_batch(list(range(len(reader)))).asnumpy()
             self._cache[path] = frames
             while len(self._cache) > self.cache_videos:
                 self._cache.popitem(last=False)
             return [frames[i] for i in inds]
-        uniq, inverse = np.unique(inds, return_inverse=True)
-        frames = reader.get_batch(uniq.tolist()).asnumpy()
-        return [frames[i] for i in inverse]
-
-    @staticmethod
-    def _check_length(results: Dict, path: str, inds: np.ndarray, length: int) -> None:
-        if inds.max() >= length:
-            raise ValueError(f"{path}: frame {int(inds.max()) + 1} of video "
-                             f"{results['video_id']!r} requested, but the file decodes to "
-                             f'{length} frames (nframes={results["total_frames"]})')
+        return gather_frames(reader, inds)
 
     def _decode_frames(self, results: Dict) -> list:
-        imgs, cache = [], {}
-        for f in results['frame_ids'].tolist():
-            if f not in cache:
-                path = osp.join(results['frame_dir'], f'{int(f):05d}.jpg')
-                img = cv2.imread(path, cv2.IMREAD_COLOR)
-                if img is None:
-                    raise FileNotFoundError(
-                        f"frame {int(f)} of video {results['video_id']!r} missing or unreadable: "
-                        f'{path}')
-                cache[f] = cv2.cvtColor(img, cv2.COLOR_BGR2RGB)
-            imgs.append(cache[f])
-        return imgs
+        return read_numbered_frames(results['frame_dir'], results['frame_ids'].tolist(),
+                                    results['video_id'])
 
     def transform(self, results: Dict) -> Dict:
         if results['media'] == 'video':

@@ -60,22 +60,16 @@ def relative_l2(pred: Sequence[float], gt: Sequence[float]) -> float:
     return float(np.mean(((pred - gt) / span) ** 2))
 
 
-def aiou(items: Sequence[dict], thresholds: Sequence[float] = (0.5, 0.75)) -> Dict[str, float]:
-    """Average IoU of the step-transition interval, FineParser / TSA convention.
-
-    For each video, the interval between its two step transitions ``[t1, t2]`` is compared with
-    the interval predicted with each exemplar: ``IoU = max(0, min(e) - max(s)) / (union + eps)``
-    (no +1, ``segment_iou`` of FineParser's ``utils/misc.py``); the IoUs are averaged over the
-    exemplars first (``network_forward_test`` averages over the voters), then thresholded; the
-    result is the fraction of videos whose mean IoU >= threshold.
+def mean_segment_ious(items: Sequence[dict]) -> np.ndarray:
+    """Per video, the IoU of its step-transition interval with each exemplar's prediction,
+    averaged over the exemplars (FineParser / TSA convention, see :func:`aiou`).
 
     Args:
         items (Sequence[dict]): ``{'gt': [t1, t2], 'pred': [[t1', t2'], ...]}`` with one
             predicted pair per exemplar (a single pair is accepted as one exemplar).
-        thresholds (Sequence[float]): Defaults to (0.5, 0.75).
 
     Returns:
-        dict: ``{'AIoU@0.5': float, 'AIoU@0.75': float}`` in [0, 1].
+        np.ndarray: (N,) mean IoU per video.
 
     Raises:
         ValueError: an item without 'gt' / 'pred', t2 < t1, no exemplar, or NaN.
@@ -99,6 +93,31 @@ def aiou(items: Sequence[dict], thresholds: Sequence[float] = (0.5, 0.75)) -> Di
         inter = (np.minimum(gt[1], pred[:, 1]) - np.maximum(gt[0], pred[:, 0])).clip(min=0)
         union = (pred[:, 1] - pred[:, 0]) + (gt[1] - gt[0]) - inter
         means[i] = np.mean(inter / (union + sys.float_info.epsilon))
+    return means
+
+
+def aiou(items: Sequence[dict], thresholds: Sequence[float] = (0.5, 0.75)) -> Dict[str, float]:
+    """Average IoU of the step-transition interval, FineParser / TSA convention.
+
+    For each video, the interval between its two step transitions ``[t1, t2]`` is compared with
+    the interval predicted with each exemplar: ``IoU = max(0, min(e) - max(s)) / (union + eps)``
+    (no +1, ``segment_iou`` of FineParser's ``utils/misc.py``); the IoUs are averaged over the
+    exemplars first (``network_forward_test`` averages over the voters,
+    :func:`mean_segment_ious`), then thresholded; the result is the fraction of videos whose
+    mean IoU >= threshold.
+
+    Args:
+        items (Sequence[dict]): ``{'gt': [t1, t2], 'pred': [[t1', t2'], ...]}`` with one
+            predicted pair per exemplar (a single pair is accepted as one exemplar).
+        thresholds (Sequence[float]): Defaults to (0.5, 0.75).
+
+    Returns:
+        dict: ``{'AIoU@0.5': float, 'AIoU@0.75': float}`` in [0, 1].
+
+    Raises:
+        ValueError: an item without 'gt' / 'pred', t2 < t1, no exemplar, or NaN.
+    """
+    means = mean_segment_ious(items)
     return {f'AIoU@{t:g}': float(np.mean(means >= t)) for t in thresholds}
 
 

@@ -170,17 +170,14 @@ class FineParser(BaseModel):
             tuple: V tokens of q and z (lists of (B, 3f, D)), S tokens of q and z (lists of
             (B, 4, D), or None without SVE).
         """
-        if t_q is None:  # one step: the whole clip
-            v_q = [self.v_proj[0](resample(q['x_v'].transpose(1, 2),
-                                           self.step_duration).transpose(1, 2))]
-            v_z = [self.v_proj[0](resample(z['x_v'].transpose(1, 2),
-                                           self.step_duration).transpose(1, 2))]
+        if t_q is None:  # one step: the whole clip, resampled along time
+            whole = (lambda proj, x, n: [proj(resample(x.transpose(1, 2), n).transpose(1, 2))])
+            v_q, v_z = (whole(self.v_proj[0], f['x_v'], self.step_duration) for f in (q, z))
             s_q = s_z = None
             if self.sve is not None:
                 self._check_sve_width(q['frames'])
                 n = self.sve_step_frames[1]
-                s_q = [self.s_proj[0](resample(q['frames'].transpose(1, 2), n).transpose(1, 2))]
-                s_z = [self.s_proj[0](resample(z['frames'].transpose(1, 2), n).transpose(1, 2))]
+                s_q, s_z = (whole(self.s_proj[0], f['frames'], n) for f in (q, z))
             return v_q, v_z, s_q, s_z
         div = 2 * self.snippet_stride
         st = (t_q[:, 0] + t_z[:, 0]).div(div, rounding_mode='floor')  # mean / stride
