@@ -168,6 +168,61 @@ def test_fineparser_paper_config_hyper_parameters():
     assert cfg.test_dataloader.batch_size == 1
 
 
+FP = 'configs/fineparser/{}_4xb2-acc2-400e_finediving-hm.py'
+
+
+@pytest.mark.parametrize('name,sap,tap,sve,steps', [
+    ('fineparser-ablation-a-sap_i3d', True, False, False, 1),
+    ('fineparser-ablation-b-sve_i3d-r34', False, False, True, 1),
+    ('fineparser-ablation-c-tap_i3d', False, True, False, 3),
+    ('fineparser-ablation-d-sve-tap_i3d-r34', False, True, True, 3),
+    ('fineparser_i3d-r34', True, True, True, 3),  # E
+])
+def test_fineparser_table3_ablations(name, sap, tap, sve, steps):
+    """Table 3 A-E: which of SAP / TAP / SVE each builds, the rest as the paper config."""
+    cfg = Config.fromfile(osp.join(REPO, FP.format(name)))
+    with DefaultScope.overwrite_default_scope('mmfine'):
+        model = MODELS.build(cfg.model)
+    assert (model.sap is not None, model.tap_head is not None, model.sve is not None) == \
+        (sap, tap, sve)
+    assert model.finereg.num_steps == steps and model.finereg.with_static == sve
+    assert cfg.train_cfg.max_epochs == 400 and cfg.optim_wrapper.accumulative_counts == 2
+    assert any(e['type'] == 'MaskMetric' for e in cfg.test_evaluator) == sap
+
+
+@pytest.mark.parametrize('name,duration,depth', [
+    ('fineparser_i3d-r34-step2', 2, 34), ('fineparser_i3d-r34-step8', 8, 34),
+    ('fineparser_i3d-r18', 4, 18), ('fineparser_i3d-r50', 4, 50)])
+def test_fineparser_table4_table5_variants(name, duration, depth):
+    """Step duration f (Table 4) gives 3f V tokens per step; the SVE depth (Table 5) loads
+    torchvision's ImageNet weights; ResNet-50's 2048-d features are reduced to 512."""
+    cfg = Config.fromfile(osp.join(REPO, FP.format(name)))
+    with DefaultScope.overwrite_default_scope('mmfine'):
+        model = MODELS.build(cfg.model)
+    assert model.step_duration == duration and model.sve.depth == depth
+    assert f'resnet{depth}-' in model.sve.init_cfg['checkpoint']
+    assert (model.sve_reduce is not None) == (depth == 50)
+    from mmfine.models.layers.aqa_blocks import cut_snippet_steps
+    steps = cut_snippet_steps(torch.randn(1, 9, 1024), torch.tensor([3]), torch.tensor([6]),
+                              duration, True)  # [1, 3, f, 1024]
+    assert model.v_proj[0](steps[:, 0]).shape == (1, 3 * duration, 64)
+
+
+def test_fineparser_mtl_aqa_and_intended_resize_configs():
+    cfg = Config.fromfile(osp.join(
+        REPO, 'configs/fineparser/fineparser_i3d-r34_4xb2-acc2-400e_mtl-aqa.py'))
+    ds = cfg.train_dataloader.dataset
+    assert ds.type == 'MTLAQADataset' and ds.exemplar_rule == 'difficulty'
+    assert ds.clip_len == 103 and ds.pipeline[0].jitter == 'window'
+    assert tuple(ds.pipeline[0].end_jitter) == (-3, 3) and 'test_split_0' in \
+        cfg.test_dataloader.dataset.split_file
+    cfg = Config.fromfile(osp.join(
+        REPO, 'configs/fineparser/fineparser_i3d-r34_4xb2-acc2-400e_finediving-hm-intended-resize.py'))
+    for loader in ('train_dataloader', 'val_dataloader', 'test_dataloader'):
+        resize = [t for t in cfg[loader].dataset.pipeline if t.type == 'ClipResize']
+        assert tuple(resize[0].scale) == (200, 112)
+
+
 @pytest.mark.parametrize('name,check', [
     ('postal_csn152-6+6layers_finesports.py',
      lambda m: len(m.head.encoder.layers) == len(m.head.decoder.layers) == 6),

@@ -132,3 +132,69 @@ def release_transitions(labels: Sequence[int], source: str = '') -> Tuple[int, i
                          f'{len(firsts)} step(s); 3 (take-off, flight, entry) are needed for '
                          'the two transitions')
     return firsts[1], firsts[-1]
+
+
+def mtl_aqa_key(key, source: str) -> AQAKey:
+    """An MTL-AQA key ``(video_id: int, clip: int)`` as the FineDiving key of the same dive:
+    ``(f'{video_id:02d}', clip)`` (1369 of the 1412 MTL-AQA clips are FineDiving clips under
+    that key, ``shared/data/finediving_aqa/PROVENANCE.md``)."""
+    if not isinstance(key, (tuple, list)) or len(key) != 2:
+        raise ValueError(f'{source}: key {key!r} is not a (video_id, clip) pair')
+    video, clip = key
+    try:
+        video = int(video)
+        clip = int(clip)
+    except (TypeError, ValueError) as e:
+        raise ValueError(f'{source}: key {key!r}: MTL-AQA keys are (int video id, int clip)') \
+            from e
+    return f'{video:02d}', clip
+
+
+def load_mtl_aqa_split(path: str) -> List[AQAKey]:
+    """Keys of an MTL-AQA split pickle (CoRe's ``train_split_0.pkl`` / ``test_split_0.pkl``: a
+    list of ``(int, int)``) as ``('%02d', clip)`` keys."""
+    keys = _load(path, 'split file')
+    if not isinstance(keys, (list, tuple)):
+        raise ValueError(f'{path}: a split file must hold a list of (video_id, clip) keys, got '
+                         f'{type(keys).__name__}')
+    out = [mtl_aqa_key(k, path) for k in keys]
+    if len(set(out)) != len(out):
+        dup = next(k for k in out if out.count(k) > 1)
+        raise ValueError(f'{path}: key {dup!r} is listed twice')
+    return out
+
+
+def load_mtl_aqa_annotations(path: str) -> Dict[AQAKey, dict]:
+    """CoRe's ``final_annotations_dict_with_dive_number.pkl``: ``{(video_id, clip): {...,
+    'start_frame', 'end_frame', 'difficulty', 'final_score', 'dive_number', ...}}``.
+
+    Returns:
+        dict: ``('%02d', clip)`` -> ``dict(dive_number=str (lower case), score=float
+        (final_score), difficulty=float, start_frame=int, end_frame=int)``; ``end_frame`` is
+        the 0-based position, in the video folder's sorted frame list, one past the clip's
+        103-frame window (CoRe ``datasets/MTLPair.py``: frames ``end - 103 .. end - 1``).
+    """
+    raw = _load(path, 'MTL-AQA annotation file')
+    if not isinstance(raw, dict):
+        raise ValueError(f'{path}: expected a dict keyed by (video_id, clip), got '
+                         f'{type(raw).__name__}')
+    out = {}
+    for key, value in raw.items():
+        k = mtl_aqa_key(key, path)
+        if not isinstance(value, dict):
+            raise ValueError(f'{path}: entry {key!r} must be a dict, got {type(value).__name__}')
+        for field in ('final_score', 'difficulty', 'end_frame', 'dive_number'):
+            if field not in value:
+                raise ValueError(f'{path}: entry {key!r} has no {field!r} field')
+        try:
+            score, difficulty = float(value['final_score']), float(value['difficulty'])
+            start, end = int(value.get('start_frame', value['end_frame'])), \
+                int(value['end_frame'])
+        except (TypeError, ValueError) as e:
+            raise ValueError(f'{path}: entry {key!r}: final_score / difficulty / start_frame '
+                             '/ end_frame must be numbers') from e
+        if not (np.isfinite(score) and np.isfinite(difficulty)):
+            raise ValueError(f'{path}: entry {key!r}: final_score / difficulty not finite')
+        out[k] = dict(dive_number=str(value['dive_number']).lower(), score=score,
+                      difficulty=difficulty, start_frame=start, end_frame=end)
+    return out

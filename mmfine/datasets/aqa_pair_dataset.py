@@ -58,7 +58,8 @@ class AQAPairDataset(BaseDataset):
 
     The packed sample: ``inputs`` (1 + E, C, T, H, W), the query first, and the query's data
     sample with ``exemplar_scores`` (E,), ``exemplar_transitions`` (E, 2),
-    ``exemplar_has_steps`` (E,), ``exemplar_masks`` (E, T, H, W) (when masks are loaded) and
+    ``exemplar_has_steps`` (E,), ``exemplar_masks`` (E, T, H, W) and ``exemplar_mask_valid`` (E, T)
+    (when masks are loaded) and
     the metainfo ``exemplar_keys``.
 
     Args:
@@ -188,5 +189,6 @@ class AQAPairDataset(BaseDataset):
         sample.exemplar_has_steps = torch.tensor([bool(e.has_steps) for e in ex])
         if 'gt_masks' in sample and all('gt_masks' in e for e in ex):
             sample.exemplar_masks = torch.stack([e.gt_masks for e in ex])
+            sample.exemplar_mask_valid = torch.stack([e.gt_mask_valid for e in ex])
         sample.set_metainfo(dict(exemplar_keys=[e.key for e in ex]))
         return dict(inputs=inputs, data_samples=sample)

@@ -151,12 +151,14 @@ class PackAQAInputs(BaseTransform):
     """Pack an AQA clip into ``inputs`` (C, T, H, W) uint8 and an :class:`ActionDataSample`.
 
     Required keys: ``imgs`` (list of T (H, W, 3) uint8 RGB), ``score``, ``gt_transitions``
-    (2,), ``has_steps``, ``key``; optional ``masks`` (list of T (H, W) uint8).
+    (2,), ``has_steps``, ``key``; optional ``masks`` (list of T (H, W) uint8) and
+    ``mask_valid`` (list of T bool).
 
     The data sample carries ``gt_score`` (float32 scalar tensor), ``gt_transitions`` (2,)
     int64 (in sampled-frame indices; zeros when ``has_steps`` is False), ``gt_masks``
     (T, H, W) uint8 (0-255 as read; foreground is >= 128, the release's ``round(x / 255)``)
-    when loaded, and the metainfo ``meta_keys`` (``key`` and ``has_steps`` always).
+    and ``gt_mask_valid`` (T,) bool (False on frames without a ground-truth mask) when
+    loaded, and the metainfo ``meta_keys`` (``key`` and ``has_steps`` always).
 
     Args:
         meta_keys (Sequence[str]): keys copied to the metainfo when present.
@@ -177,6 +179,8 @@ class PackAQAInputs(BaseTransform):
             np.asarray(results['gt_transitions'], np.int64).reshape(2))
         if 'masks' in results:
             sample.gt_masks = torch.from_numpy(np.ascontiguousarray(np.stack(results['masks'])))
+            valid = results.get('mask_valid', [True] * len(results['masks']))
+            sample.gt_mask_valid = torch.tensor(list(valid), dtype=torch.bool)
         sample.set_metainfo(dict(key=results['key'], has_steps=bool(results['has_steps'])))
         sample.set_metainfo({k: results[k] for k in self.meta_keys if k in results})
         imgs = np.ascontiguousarray(np.stack(results['imgs']).transpose(3, 0, 1, 2))

@@ -34,12 +34,14 @@ def gather_frames(reader, inds: np.ndarray) -> list:
     return [frames[i] for i in inverse]
 
 
-def read_numbered_frames(folder: str, numbers, video_id: str) -> list:
-    """RGB frames ``{folder}/{n:05d}.jpg`` for every number (repeats read once)."""
+def read_numbered_frames(folder: str, numbers, video_id: str,
+                         filename_tmpl: str = '{:05d}.jpg') -> list:
+    """RGB frames ``{folder}/{filename_tmpl.format(n)}`` for every number (repeats read
+    once)."""
     imgs, cache = [], {}
     for f in numbers:
         if f not in cache:
-            path = osp.join(folder, f'{int(f):05d}.jpg')
+            path = osp.join(folder, filename_tmpl.format(int(f)))
             img = cv2.imread(path, cv2.IMREAD_COLOR)
             if img is None:
                 raise FileNotFoundError(

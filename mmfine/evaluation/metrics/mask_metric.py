@@ -24,7 +24,9 @@ class MaskMetric(BaseMetric):
         gt_key (str): its ground-truth field (``'gt_masks'`` for FineParser's clips).
             Defaults to ``'gt_mask'``.
         skip_missing_gt (bool): leave out samples without ground truth (MTL-AQA clips outside
-            FineDiving-HM) instead of raising. Defaults to False.
+            FineDiving-HM) instead of raising. Defaults to False. A sample with a per-frame
+            validity field (``gt_mask_valid`` for ``gt_masks`` / ``gt_mask``) contributes only
+            its valid frames.
         collect_device (str): Defaults to 'cpu'.
         prefix (str, optional): Defaults to ``default_prefix`` ('mask').
     """
@@ -49,6 +51,10 @@ class MaskMetric(BaseMetric):
             gt = to_numpy(get(s, self.gt_key, name))
             if pred.ndim == 2:
                 pred, gt = pred[None], gt[None]
+            base = self.gt_key[:-1] if self.gt_key.endswith('s') else self.gt_key
+            if f'{base}_valid' in s:  # frames without a ground-truth mask are left out
+                keep = to_numpy(s[f'{base}_valid']).astype(bool).reshape(-1)
+                pred, gt = pred[keep], gt[keep]
             self.results += [mask_image_stats(p, g, self.beta2, self.alpha)
                              for p, g in zip(pred, gt)]
 

@@ -52,7 +52,8 @@ class FineParser(BaseModel):
         sap (dict, optional): :class:`SAPInceptionI3d`.
         tap_head (dict, optional): :class:`PSNetHead`.
         sve (dict, optional): a 2-D backbone with one output (e.g. ``mmdet.ResNet`` depth 34,
-            ``out_indices=(3,)``), average pooled.
+            ``out_indices=(3,)``), average pooled; when its ``feat_dim`` is not
+            ``8 * embed_dims`` (ResNet-50: 2048) a linear layer reduces it first.
         loss_sap (dict): Defaults to the release's ``BinaryFocalLoss`` (gamma 2, no alpha).
         snippet_len (int): Defaults to 16.
         snippet_stride (int): Defaults to 10.
@@ -117,6 +118,12 @@ class FineParser(BaseModel):
                 raise ValueError('FineParser: an sve needs FineRegHead(with_static=True)')
             frames = self.sve_step_frames if n_steps == 3 else (self.sve_step_frames[1], )
             self.s_proj = nn.ModuleList([FrameStepProjection(n) for n in frames])
+            # the step projections divide the frame feature by 8: a wider SVE (ResNet-50,
+            # 2048-d) is first reduced to 8 x embed_dims by a linear layer (the paper's Table 5
+            # does not say how; ResNet-18 / 34 give 512 = 8 x 64 and need none)
+            width = getattr(self.sve, 'feat_dim', None)
+            self.sve_reduce = nn.Linear(width, 8 * dim) \
+                if width is not None and width != 8 * dim else None
         elif self.finereg.with_static:
             raise ValueError('FineParser: FineRegHead(with_static=True) needs an sve')
 
@@ -154,7 +161,10 @@ class FineParser(BaseModel):
             frames = videos.transpose(1, 2).flatten(0, 1)  # [M*T, 3, H, W]
             f = self.sve(frames)
             f = f[-1] if isinstance(f, (tuple, list)) else f
-            out['frames'] = f.mean((2, 3)).view(M, T, -1)  # [M, T, D]
+            f = f.mean((2, 3))  # [M*T, D_sve]
+            if self.sve_reduce is not None:
+                f = self.sve_reduce(f)  # [M*T, 8 * embed_dims]
+            out['frames'] = f.view(M, T, -1)  # [M, T, D]
         return out
 
     # ------------------------------------------------------------------ pairwise steps
@@ -224,6 +234,16 @@ class FineParser(BaseModel):
         return out / count.clamp(min=1)
 
     @staticmethod
+    def _mask_valid(sample, name: str, T: int) -> Tensor:
+        """(T,) bool, or (E, T) for the exemplars: the frames with a ground-truth mask (all
+        when the sample does not say)."""
+        if name in sample:
+            return torch.as_tensor(getattr(sample, name)).bool()
+        if name == 'exemplar_mask_valid':
+            return torch.ones(len(sample.exemplar_masks), T, dtype=torch.bool)
+        return torch.ones(T, dtype=torch.bool)
+
+    @staticmethod
     def _field(samples: Sequence, name: str) -> Tensor:
         return torch.stack([torch.as_tensor(getattr(s, name)) for s in samples])
 
@@ -263,10 +283,15 @@ class FineParser(BaseModel):
                     torch.stack([s.gt_masks, s.exemplar_masks[0]]) if ok else
                     torch.zeros(2, T, H, W, dtype=torch.uint8)
                     for s, ok in zip(data_samples, with_mask)]).to(dev).flatten(0, 1)
+                valid = torch.stack([  # frames with a ground-truth mask [B*2, T]
+                    torch.stack([self._mask_valid(s, 'gt_mask_valid', T),
+                                 self._mask_valid(s, 'exemplar_mask_valid', T)[0]])
+                    if ok else torch.zeros(2, T, dtype=torch.bool)
+                    for s, ok in zip(data_samples, with_mask)]).to(dev).flatten(0, 1)
                 N = feats['x_v'].shape[1]
                 target = self.mask_targets(gt, N)  # [B*2*N, 1, L, H, W]
-                weight = torch.tensor(with_mask, device=dev).repeat_interleave(2 * N).float()
-                weight = weight.view(-1, 1, 1, 1, 1)
+                weight = self.mask_targets(valid[..., None, None].to(torch.uint8) * 255, N)
+                # [B*2*N, 1, L, 1, 1]
                 losses['loss_sap'] = sum(self.loss_sap(m, target, weight)
                                          for m in feats['masks'])
             else:
