@@ -20,18 +20,15 @@ test mode); other models then see no descriptive words.
 """
 import argparse
 import json
-import os
 import os.path as osp
 import sys
-
-import cv2
 
 sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
 
 from mmfine.apis import (config_linker, inference_postal, init_postal, open_video,  # noqa: E402
                          tubes_to_json)
-from mmfine.fileio import VideoReadError, VideoStream  # noqa: E402
-from mmfine.visualization import PALETTE, FineVisualizer  # noqa: E402
+from mmfine.fileio import VideoReadError  # noqa: E402
+from mmfine.visualization import PALETTE, FineVisualizer, write_annotated_video  # noqa: E402
 
 
 def parse_args(argv=None):
@@ -59,32 +56,22 @@ def write_annotated(path: str, out: str, tubes: list, classes, score_thr: float,
     Returns:
         int: frames written.
     """
-    stream = VideoStream(path, cache_size=1)
-    h, w = stream.native_shape
-    os.makedirs(osp.dirname(osp.abspath(out)), exist_ok=True)
-    writer = cv2.VideoWriter(out, cv2.VideoWriter_fourcc(*'mp4v'), fps or stream.fps or 25.0,
-                             (w, h))
-    if not writer.isOpened():
-        raise RuntimeError(f'OpenCV cannot write {out}')
     drawn = [t for t in tubes if t['score'] >= score_thr]
     by_frame = {}  # 1-based frame -> [(box, caption, colour index)]
     for i, t in enumerate(drawn):
         name = classes[t['label']] if classes else str(t['label'])
         for row in t['boxes']:
             by_frame.setdefault(int(row[0]), []).append((row[1:], f'{name} {t["score"]:.2f}', i))
-    written = 0
-    try:
-        for i, frame in stream.iter_frames():
-            items = by_frame.get(i + 1, [])
-            if items:
-                frame = visualizer.draw_boxes_on(
-                    frame, [b for b, _, _ in items], [c for _, c, _ in items],
-                    [PALETTE[k % len(PALETTE)] for _, _, k in items])
-            writer.write(cv2.cvtColor(frame, cv2.COLOR_RGB2BGR))
-            written += 1
-    finally:
-        writer.release()
-    return written
+
+    def draw(i, frame):
+        items = by_frame.get(i + 1, [])
+        if not items:
+            return frame
+        return visualizer.draw_boxes_on(
+            frame, [b for b, _, _ in items], [c for _, c, _ in items],
+            [PALETTE[k % len(PALETTE)] for _, _, k in items])
+
+    return write_annotated_video(path, out, draw, fps)
 
 
 def run(model, video: str, prompt, out: str, out_json: str = None, score_thr: float = 0.3,

@@ -8,31 +8,17 @@ import torch
 from mmengine.config import Config
 from mmengine.dataset import Compose
 from mmengine.registry import DefaultScope
-from mmengine.runner import load_checkpoint
 
 from mmfine.fileio.video_reader import (ArrayStream, VideoStream, centred_clip_keyframes,
                                         trim_heap)
-from mmfine.registry import MODELS, TASK_UTILS
+from mmfine.registry import TASK_UTILS
+from .model_init import init_model
 
 
 def init_postal(config: Union[str, Config], checkpoint: Optional[str] = None,
                 device: str = 'cpu') -> torch.nn.Module:
-    """Build a PoSTAL model from a config and load a checkpoint.
-
-    The model gets ``cfg`` (the config) and ``dataset_meta`` (class names saved in the
-    checkpoint by the training runner, else ``None``).
-    """
-    import mmfine.utils as mmfine_utils
-    mmfine_utils.register_all_modules()
-    cfg = Config.fromfile(config) if isinstance(config, str) else copy.deepcopy(config)
-    with DefaultScope.overwrite_default_scope('mmfine'):
-        model = MODELS.build(cfg.model)
-    model.cfg = cfg
-    model.dataset_meta = None
-    if checkpoint is not None:
-        ckpt = load_checkpoint(model, checkpoint, map_location='cpu')
-        model.dataset_meta = ckpt.get('meta', {}).get('dataset_meta')
-    return model.to(device).eval()
+    """Build a PoSTAL model from a config and load a checkpoint (:func:`init_model`)."""
+    return init_model(config, checkpoint, device)
 
 
 def _split_pipeline(cfg: Config, input_size: Optional[Tuple[int, int]] = None) -> tuple:

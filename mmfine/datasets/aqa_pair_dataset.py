@@ -165,11 +165,22 @@ class AQAPairDataset(BaseDataset):
     def exemplar_infos(self, idx: int) -> List[dict]:
         """The exemplar (training) or voters (test) of sample ``idx``."""
         info = self.get_data_info(idx)
-        members = self._groups[self.group_of(info)]
-        others = [i for i in members if self._pool[i]['key'] != info['key']] or members
         if not self.test_mode:
+            members = self._groups[self.group_of(info)]
+            others = [i for i in members if self._pool[i]['key'] != info['key']] or members
             return [self._pool[others[np.random.randint(len(others))]]]
-        seed = zlib.crc32(f'{self.voter_seed}|{info["key"][0]}|{info["key"][1]}'.encode())
+        return self.voters(self.group_of(info), info['key'])
+
+    def voters(self, group, key: AQAKey) -> List[dict]:
+        """The ``num_voters`` voters of a query of ``group`` named ``key`` (any key, e.g. a
+        demo video's): a permutation of the group's pool clips (the query itself left out
+        unless it is alone) fixed by ``voter_seed`` and the key."""
+        if group not in self._groups:
+            raise KeyError(f'{self.exemplar_rule} {group!r} has no clip in the exemplar split '
+                           f'{self.exemplar_split_file} (known: {sorted(self._groups)})')
+        members = self._groups[group]
+        others = [i for i in members if self._pool[i]['key'] != tuple(key)] or members
+        seed = zlib.crc32(f'{self.voter_seed}|{key[0]}|{key[1]}'.encode())
         order = np.random.default_rng(seed).permutation(len(others))
         return [self._pool[others[j]] for j in order[:self.num_voters]]
 

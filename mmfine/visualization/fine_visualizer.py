@@ -107,6 +107,44 @@ class FineVisualizer(Visualizer):
         out = image.astype(np.float32) * (1 - weight) + np.array(color, np.float32) * weight
         return out.round().clip(0, 255).astype(np.uint8)
 
+    def draw_step_bar(self, image: np.ndarray, num_frames: int, boundaries: Sequence[int],
+                      current: int, names: Optional[Sequence[str]] = None,
+                      height: Optional[int] = None, text: Optional[str] = None) -> np.ndarray:
+        """A timeline of consecutive steps along the bottom of ``image`` with a cursor.
+
+        Args:
+            image (np.ndarray): (H, W, 3) uint8 RGB.
+            num_frames (int): frames of the video the bar spans.
+            boundaries (Sequence[int]): first frame of every step but the first (e.g. the two
+                transitions of a dive: take-off | flight | entry).
+            current (int): the frame shown (the cursor).
+            names (Sequence[str], optional): one per step, written in its segment.
+            height (int, optional): bar height; defaults to 1/12 of the image.
+            text (str, optional): written above the bar (e.g. the score).
+        """
+        out = image.copy()
+        H, W = out.shape[:2]
+        bh = height or max(6, H // 12)
+        edges = [0] + [int(b) for b in boundaries] + [num_frames]
+        x_of = (lambda f: int(round(f / max(num_frames, 1) * W)))
+        for k in range(len(edges) - 1):
+            x1, x2 = x_of(edges[k]), x_of(edges[k + 1])
+            cv2.rectangle(out, (x1, H - bh), (max(x1, x2 - 1), H - 1), PALETTE[k % len(PALETTE)],
+                          -1)
+            if names and k < len(names):  # written only where it fits
+                (tw, _), _ = cv2.getTextSize(str(names[k]), cv2.FONT_HERSHEY_SIMPLEX,
+                                             self.font_scale, 1)
+                if tw + 4 <= x2 - x1:
+                    cv2.putText(out, str(names[k]), (x1 + 2, H - bh // 3),
+                                cv2.FONT_HERSHEY_SIMPLEX, self.font_scale, (0, 0, 0), 1,
+                                cv2.LINE_AA)
+        x = min(x_of(current), W - 1)
+        cv2.line(out, (x, H - bh - 3), (x, H - 1), (255, 255, 255), max(1, self.line_width))
+        if text:
+            cv2.putText(out, text, (3, H - bh - 6), cv2.FONT_HERSHEY_SIMPLEX, self.font_scale,
+                        (255, 255, 255), 1, cv2.LINE_AA)
+        return out
+
     @staticmethod
     def tile(images: Sequence[np.ndarray], cols: Optional[int] = None) -> np.ndarray:
         """Images of one size side by side (``cols`` per row, default all in one row)."""

@@ -260,3 +260,22 @@ def test_postal_linker_search_ranks_every_combination(tmp_path, tool_module):
         assert direct['video_mAP@0.20'] == pytest.approx(r['metrics']['stal/video_mAP@0.20'])
     with pytest.raises(ValueError, match='key=v1,v2'):
         tool.parse_grid(['link_iou'])
+
+
+def test_mask_metric_leaves_out_invalid_frames():
+    """A sample's ``gt_mask_valid`` keeps only its valid frames (MTL-AQA frames without a
+    FineDiving-HM mask): the same as evaluating those frames alone."""
+    masks = _mask_samples()
+    with_valid = []
+    for s in masks:
+        s = dict(s)
+        s['gt_mask_valid'] = torch.tensor([True, False, True])
+        with_valid.append(s)
+    out = _run('MaskMetric', {}, [with_valid])
+    kept = [dict(s, pred_mask=s['pred_mask'][[0, 2]], gt_mask=s['gt_mask'][[0, 2]])
+            for s in masks]
+    ref = _run('MaskMetric', {}, [kept])
+    for k in ref:
+        assert out[k] == pytest.approx(ref[k])
+    full = _run('MaskMetric', {}, [masks])
+    assert any(out[k] != pytest.approx(full[k]) for k in full)

@@ -179,3 +179,42 @@ def test_inconsistent_configs_are_refused():
     with pytest.raises(ValueError, match='needs an sve'):
         MODELS.build(tiny_cfg(sve=False, finereg=dict(type='FineRegHead', embed_dims=EMB,
                                                       num_heads=2, with_static=True)))
+
+
+def test_mask_prior_starts_the_fused_map_at_the_prior():
+    torch.manual_seed(0)
+    x = torch.randn(2, 3, 16, HW, HW)
+    sap = MODELS.build(dict(type='SAPInceptionI3d', side_channels=4, mask_prior=0.01, **I3D))
+    sap.init_weights()
+    fused = sap(x)['masks'][-1].sigmoid()
+    assert torch.allclose(fused, torch.full_like(fused, 0.01), atol=2e-3)
+    release = MODELS.build(dict(type='SAPInceptionI3d', side_channels=4, **I3D))
+    assert torch.allclose(release(x)['masks'][-1].sigmoid(), torch.tensor(0.5), atol=2e-2)
+    with pytest.raises(ValueError, match='mask_prior'):
+        MODELS.build(dict(type='SAPInceptionI3d', mask_prior=1.0, **I3D))
+
+
+def test_invalid_mask_frames_add_nothing_to_the_sap_loss():
+    """Frames whose ground-truth mask is marked invalid (MTL-AQA frames outside FineDiving's
+    window) do not change L_SAP, whatever their mask."""
+    torch.manual_seed(0)
+    model = MODELS.build(tiny_cfg(tap=False, sve=False,
+                                  finereg=dict(type='FineRegHead', embed_dims=EMB, num_heads=2,
+                                               num_layers=1, step_weights=(1, ),
+                                               decoder_of_step=(0, ), with_static=False)))
+    data = batch()
+    valid = torch.ones(T, dtype=torch.bool)
+    valid[:40] = False
+    for s in data['data_samples']:
+        s.gt_mask_valid = valid
+        s.exemplar_mask_valid = valid[None]
+    a = model(**model.data_preprocessor(copy.deepcopy(data), True), mode='loss')['loss_sap']
+    for s in data['data_samples']:
+        s.gt_masks = s.gt_masks.clone()
+        s.gt_masks[:30] = 255 - s.gt_masks[:30]  # only frames before 40: all invalid
+    b = model(**model.data_preprocessor(copy.deepcopy(data), True), mode='loss')['loss_sap']
+    assert torch.allclose(a, b)
+    for s in data['data_samples']:
+        s.gt_masks[60:] = 0  # valid frames: the loss changes
+    c = model(**model.data_preprocessor(copy.deepcopy(data), True), mode='loss')['loss_sap']
+    assert not torch.allclose(a, c)

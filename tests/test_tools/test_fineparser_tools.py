@@ -9,7 +9,7 @@ import sys
 import pytest
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
-CONFIG = 'configs/fineparser/fineparser_i3d-tiny_1xb4-8e_finediving-hm-synthetic.py'
+CONFIG = 'configs/fineparser/fineparser_i3d-tiny_1xb4-22e_finediving-hm-synthetic.py'
 
 
 @pytest.fixture(scope='module')
@@ -65,3 +65,38 @@ def test_train_then_test_prints_every_aqa_metric(fd_synth, tmp_path):
     samples = safe_pickle_load(dump, allow_tensors=True)
     s = samples[0]
     assert len(s['pred_deltas']) == len(s['voter_scores']) == len(s['exemplar_keys'])
+
+
+def test_demo_scores_a_video_and_writes_mask_and_timeline(fd_synth, tmp_path):
+    """The demo on a video made from a test clip (random weights): the score is the mean of
+    the voters' predictions, the voters share the dive number, every frame is written."""
+    import pickle
+
+    import cv2
+    import numpy as np
+    ann = pickle.load(open(f'{fd_synth}/Annotations/fine-grained_annotation_aqa.pkl', 'rb'))
+    key = pickle.load(open(f'{fd_synth}/Annotations/test_split.pkl', 'rb'))[0]
+    frames = sorted(os.listdir(f'{fd_synth}/FINADiving_MTL_256s/{key[0]}/{key[1]}'))
+    video = str(tmp_path / 'dive.mp4')
+    w = cv2.VideoWriter(video, cv2.VideoWriter_fourcc(*'mp4v'), 25, (32, 32))
+    for f in frames:
+        w.write(cv2.imread(f'{fd_synth}/FINADiving_MTL_256s/{key[0]}/{key[1]}/{f}'))
+    w.release()
+    out = str(tmp_path / 'out' / 'demo.mp4')
+    opts = _options(fd_synth)[1:]
+    log = _run(['demo/fineparser_demo.py', video, CONFIG, 'none', '--dive-number',
+                ann[key][0], '--out', out, '--num-voters', '3', '--cfg-options',
+                *[o for o in opts if o.startswith('test_dataloader')]])
+    assert 'predicted score' in log
+    data = json.load(open(osp.splitext(out)[0] + '.json'))
+    assert len(data['voters']) == 3
+    assert abs(data['score'] - np.mean([v['prediction'] for v in data['voters']])) < 1e-6
+    assert all(ann[tuple(v['key'])][0] == ann[key][0] for v in data['voters'])
+    assert len(data['frame_ids']) == 48 and data['frame_ids'][-1] == len(frames) - 1
+    t1, t2 = data['transition_frames']
+    assert 0 < t1 < t2 < len(frames)
+    cap = cv2.VideoCapture(out)
+    n = 0
+    while cap.read()[0]:
+        n += 1
+    assert n == len(frames)

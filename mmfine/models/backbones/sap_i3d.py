@@ -1,5 +1,6 @@
 """FineParser's spatial action parser (SAP): an Inception-I3D with upsampled side outputs."""
-from typing import Dict, List, Union
+import math
+from typing import Dict, List, Optional, Union
 
 import numpy as np
 import torch
@@ -53,13 +54,21 @@ class SAPInceptionI3d(InceptionI3d):
 
     Args:
         side_channels (int): Defaults to 16.
+        mask_prior (float, optional): start every mask map at this foreground probability
+            (the biases of ``score_dsn`` and ``fuse`` set as RetinaNet's prior, the gain of
+            the bilinear upsampling taken into account); with a focal loss the background
+            otherwise stays at ~0.1-0.2 for long. Defaults to None (the release: bias 0).
         **kwargs: :class:`InceptionI3d` arguments (``out_endpoints`` is fixed).
 
     Returns of :meth:`forward`: ``dict(masks=[M_up2_1, .., M_up2_4, M_fuse]`` (logits, each
     (N, 1, T, H, W)), ``feat=`` (N, C_5) the pooled B_5 feature).
     """
 
-    def __init__(self, side_channels: int = 16, **kwargs) -> None:
+    def __init__(self, side_channels: int = 16, mask_prior: Optional[float] = None,
+                 **kwargs) -> None:
+        if mask_prior is not None and not 0 < mask_prior < 1:
+            raise ValueError(f'mask_prior must be in (0, 1) or None, got {mask_prior}')
+        self.mask_prior = mask_prior
         kwargs.pop('out_endpoints', None)
         super().__init__(out_endpoints=[t for t, _ in SIDE_TAPS] + ['avg_pool'], **kwargs)
         self.side_prep = nn.ModuleList(
@@ -82,6 +91,15 @@ class SAPInceptionI3d(InceptionI3d):
                 m.weight.zero_()
                 for c in range(m.weight.shape[0]):
                     m.weight[c, c] = kernel.expand(m.weight.shape[2], k, k)
+        if self.mask_prior is not None:  # every map starts at p = mask_prior (RetinaNet's)
+            logit = math.log(self.mask_prior / (1 - self.mask_prior))
+            with torch.no_grad():
+                self.fuse.bias.fill_(logit)
+                for dsn, up in zip(self.score_dsn, self.up2):
+                    out = up(torch.ones(1, 1, 4, 4, 4))  # a constant map, upsampled
+                    gain = float(out[0, 0, out.shape[2] // 2, out.shape[3] // 2,
+                                     out.shape[4] // 2])  # its interior value
+                    dsn.bias.fill_(logit / gain)
 
     def forward(self, x: Tensor) -> Dict[str, Union[List[Tensor], Tensor]]:
         """(N, 3, T, H, W) snippets -> mask logits and the pooled B_5 feature."""
