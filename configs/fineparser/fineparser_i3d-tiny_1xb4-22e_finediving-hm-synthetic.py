@@ -14,7 +14,7 @@
 # Changes for training from scratch in 30 CPU minutes, each measured (README):
 # - the TAP I3D learns at the base lr (the release's 0.1 is for its Kinetics weights);
 # - L_SAP is the focal loss with gamma 0 (= BCE; the release's gamma 2 left the background of
-#   the masks at ~0.1 and the diver at ~0.45 after 8 epochs: MAE 0.149), and every mask map
+#   the masks at 0.09 and the diver at 0.46 after 8 epochs: MAE 0.16), and every mask map
 #   starts at p = 0.01 (mask_prior, RetinaNet's prior);
 # - L_Reg weighted 0.01: on raw scores its MSE (100-2000) is 1,000x the BCE terms, so it alone
 #   steered the I3Ds the three losses share (with weight 1 the masks stalled at S 0.80 from

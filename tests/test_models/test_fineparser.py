@@ -198,10 +198,12 @@ def test_invalid_mask_frames_add_nothing_to_the_sap_loss():
     """Frames whose ground-truth mask is marked invalid (MTL-AQA frames outside FineDiving's
     window) do not change L_SAP, whatever their mask."""
     torch.manual_seed(0)
-    model = MODELS.build(tiny_cfg(tap=False, sve=False,
-                                  finereg=dict(type='FineRegHead', embed_dims=EMB, num_heads=2,
-                                               num_layers=1, step_weights=(1, ),
-                                               decoder_of_step=(0, ), with_static=False)))
+    cfg = tiny_cfg(tap=False, sve=False,
+                   finereg=dict(type='FineRegHead', embed_dims=EMB, num_heads=2, num_layers=1,
+                                step_weights=(1, ), decoder_of_step=(0, ), with_static=False))
+    cfg['sap']['mask_prior'] = 0.05  # p != 0.5: flipping a target changes its loss
+    model = MODELS.build(cfg)
+    model.init_weights()
     data = batch()
     valid = torch.ones(T, dtype=torch.bool)
     valid[:40] = False
