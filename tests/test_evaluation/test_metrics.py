@@ -279,3 +279,19 @@ def test_mask_metric_leaves_out_invalid_frames():
         assert out[k] == pytest.approx(ref[k])
     full = _run('MaskMetric', {}, [masks])
     assert any(out[k] != pytest.approx(full[k]) for k in full)
+
+
+def test_mask_metric_keeps_every_frame_through_evaluate():
+    """BaseMetric.evaluate(size) keeps len(dataset) results: every frame of every (T, H, W)
+    sample must still count (one result per sample, not per frame)."""
+    from mmfine.evaluation.functional import mask_metrics
+    masks = _mask_samples()
+    m = METRICS.build(dict(type='MaskMetric'))
+    m.process(None, masks)
+    out = m.evaluate(len(masks))
+    flat_p = [np.round(s['pred_mask'].numpy() * 255).astype(np.uint8)[t] for s in masks
+              for t in range(len(s['gt_mask']))]
+    flat_g = [s['gt_mask'].numpy()[t] for s in masks for t in range(len(s['gt_mask']))]
+    ref = mask_metrics(flat_p, flat_g)
+    for k in ref:
+        assert out[f'mask/{k}'] == pytest.approx(ref[k])

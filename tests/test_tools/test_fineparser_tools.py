@@ -66,7 +66,7 @@ def test_train_then_test_prints_every_aqa_metric(fd_synth, tmp_path, tool_module
     s = samples[0]
     assert len(s['pred_deltas']) == len(s['voter_scores']) == len(s['exemplar_keys'])
     # the per-step mask breakdown of the dump: every frame in one step, overall MAE as the
-    # metric's
+    # metric's (which counts every frame of every clip)
     tool = tool_module('tools/analysis_tools/aqa_mask_breakdown.py')
     res = tool.breakdown(samples)
     assert res['all']['frames'] == sum(len(x['gt_masks']) for x in samples)

@@ -14,8 +14,9 @@ class MaskMetric(BaseMetric):
 
     Each data sample has ``pred_mask`` and ``gt_mask``, (H, W) or (T, H, W): uint8 maps in
     [0, 255] (ground truth > 128 is foreground) or float maps in [0, 1]. Each image's statistics
-    (MAE, the 256-point F-measure curve, adaptive F, S) go into ``self.results``: the final
-    averages equal those of :func:`mmfine.evaluation.functional.mask_metrics` on all images.
+    (MAE, the 256-point F-measure curve, adaptive F, S) go into ``self.results`` as one list
+    per sample (mmengine keeps ``len(dataset)`` results): the final averages equal those of
+    :func:`mmfine.evaluation.functional.mask_metrics` on all images.
 
     Args:
         beta2 (float): Defaults to 0.3.
@@ -55,9 +56,11 @@ class MaskMetric(BaseMetric):
             if f'{base}_valid' in s:  # frames without a ground-truth mask are left out
                 keep = to_numpy(s[f'{base}_valid']).astype(bool).reshape(-1)
                 pred, gt = pred[keep], gt[keep]
-            self.results += [mask_image_stats(p, g, self.beta2, self.alpha)
-                             for p, g in zip(pred, gt)]
+            # one result per sample (its frames' statistics): mmengine's collect_results
+            # keeps the first len(dataset) results, so per-frame entries would be cut
+            self.results.append([mask_image_stats(p, g, self.beta2, self.alpha)
+                                 for p, g in zip(pred, gt)])
 
-    def compute_metrics(self, results: List[dict]) -> dict:
-        """Averages over images."""
-        return average_mask_stats(results)
+    def compute_metrics(self, results: List[list]) -> dict:
+        """Averages over all images of all samples."""
+        return average_mask_stats([r for sample in results for r in sample])
