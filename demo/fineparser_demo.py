@@ -29,6 +29,7 @@ sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
 
 from mmfine.apis import (build_exemplar_pool, inference_fineparser, init_model,  # noqa: E402
                          mask_on_frame, result_to_json)
+from mmfine.fileio import VideoReadError  # noqa: E402
 from mmfine.visualization import FineVisualizer, write_annotated_video  # noqa: E402
 
 STEPS = ('take-off', 'flight', 'entry')
@@ -109,8 +110,11 @@ def main(argv=None):
     cfg = Config.fromfile(args.config)
     cfg.merge_from_dict(args.cfg_options)
     model = init_model(cfg, ckpt, device=args.device)
-    run(model, args.video, args.dive_number, args.out, args.out_json, args.exemplars,
-        args.exemplar_split, args.num_voters, args.difficulty)
+    try:
+        run(model, args.video, args.dive_number, args.out, args.out_json, args.exemplars,
+            args.exemplar_split, args.num_voters, args.difficulty)
+    except VideoReadError as e:
+        raise SystemExit(f'error: {e}') from None
 
 
 if __name__ == '__main__':

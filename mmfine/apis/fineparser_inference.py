@@ -11,7 +11,7 @@ from mmengine.dataset import Compose
 from mmengine.registry import DefaultScope
 
 from mmfine.datasets import AQAPairDataset
-from mmfine.datasets.transforms.loading import gather_frames, open_video
+from mmfine.fileio import VideoStream
 from mmfine.registry import DATASETS
 
 
@@ -80,16 +80,15 @@ def inference_fineparser(model: torch.nn.Module, video: str, dive_number: str,
     group = dive_number.lower() if pool.exemplar_rule == 'dive_number' else difficulty
     if group is None:
         raise ValueError(f'the exemplar pool groups by {pool.exemplar_rule}: give it')
-    probe = open_video(video, name)
-    native_h, native_w = probe[0].shape[:2]
-    del probe
-    reader = open_video(video, name, size=resize)  # decoded straight at the model's size
+    stream = VideoStream(video, size=resize, cache_size=1)  # decoded at the model's size
+    native_h, native_w = stream.native_shape
     info = dict(key=('demo', name), video_id=name, media='video', filename=video,
-                total_frames=len(reader), start_frame=0, has_steps=False, mask_dir=None,
+                total_frames=stream.num_frames, start_frame=0, has_steps=False, mask_dir=None,
                 score=0.0, dive_number=str(dive_number).lower(),
                 difficulty=float(difficulty) if difficulty is not None else 0.0)
     results = pre(info)
-    imgs = gather_frames(reader, np.asarray(results['frame_inds'], np.int64))
+    imgs = list(stream.get(results['frame_inds']))
+    stream.close()
     results.update(imgs=imgs, img_shape=imgs[0].shape[:2], original_shape=(native_h, native_w))
     query = post(results)
     voters = [pool.pipeline(copy.deepcopy(v)) for v in pool.voters(group, info['key'])]

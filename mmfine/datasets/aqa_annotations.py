@@ -5,7 +5,7 @@ The pickles come from e-mail-gated downloads and mirrors: every file is read wit
 checked, with errors naming the file and the key.
 """
 import os.path as osp
-from typing import Dict, List, Sequence, Tuple
+from typing import Callable, Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
 
@@ -32,13 +32,14 @@ def normalize_key(key, source: str) -> AQAKey:
         raise ValueError(f'{source}: key {key!r}: the clip index is not an integer') from e
 
 
-def load_split(path: str) -> List[AQAKey]:
-    """Keys of a split pickle (``train_split.pkl`` / ``test_split.pkl``: a list of keys)."""
+def load_split(path: str, key_fn: Optional[Callable] = None) -> List[AQAKey]:
+    """Keys of a split pickle (``train_split.pkl`` / ``test_split.pkl``: a list of keys),
+    each through ``key_fn(key, path)`` (default :func:`normalize_key`)."""
     keys = _load(path, 'split file')
     if not isinstance(keys, (list, tuple)):
         raise ValueError(f'{path}: a split file must hold a list of (video, clip) keys, got '
                          f'{type(keys).__name__}')
-    out = [normalize_key(k, path) for k in keys]
+    out = [(key_fn or normalize_key)(k, path) for k in keys]
     if len(set(out)) != len(out):
         dup = next(k for k in out if out.count(k) > 1)
         raise ValueError(f'{path}: key {dup!r} is listed twice')
@@ -153,15 +154,7 @@ def mtl_aqa_key(key, source: str) -> AQAKey:
 def load_mtl_aqa_split(path: str) -> List[AQAKey]:
     """Keys of an MTL-AQA split pickle (CoRe's ``train_split_0.pkl`` / ``test_split_0.pkl``: a
     list of ``(int, int)``) as ``('%02d', clip)`` keys."""
-    keys = _load(path, 'split file')
-    if not isinstance(keys, (list, tuple)):
-        raise ValueError(f'{path}: a split file must hold a list of (video_id, clip) keys, got '
-                         f'{type(keys).__name__}')
-    out = [mtl_aqa_key(k, path) for k in keys]
-    if len(set(out)) != len(out):
-        dup = next(k for k in out if out.count(k) > 1)
-        raise ValueError(f'{path}: key {dup!r} is listed twice')
-    return out
+    return load_split(path, mtl_aqa_key)
 
 
 def load_mtl_aqa_annotations(path: str) -> Dict[AQAKey, dict]:

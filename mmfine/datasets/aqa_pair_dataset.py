@@ -166,10 +166,14 @@ class AQAPairDataset(BaseDataset):
         """The exemplar (training) or voters (test) of sample ``idx``."""
         info = self.get_data_info(idx)
         if not self.test_mode:
-            members = self._groups[self.group_of(info)]
-            others = [i for i in members if self._pool[i]['key'] != info['key']] or members
+            others = self._others(self.group_of(info), info['key'])
             return [self._pool[others[np.random.randint(len(others))]]]
         return self.voters(self.group_of(info), info['key'])
+
+    def _others(self, group, key: AQAKey) -> List[int]:
+        """Pool indices of the group's clips but ``key`` (all of them when it is alone)."""
+        members = self._groups[group]
+        return [i for i in members if self._pool[i]['key'] != tuple(key)] or members
 
     def voters(self, group, key: AQAKey) -> List[dict]:
         """The ``num_voters`` voters of a query of ``group`` named ``key`` (any key, e.g. a
@@ -178,8 +182,7 @@ class AQAPairDataset(BaseDataset):
         if group not in self._groups:
             raise KeyError(f'{self.exemplar_rule} {group!r} has no clip in the exemplar split '
                            f'{self.exemplar_split_file} (known: {sorted(self._groups)})')
-        members = self._groups[group]
-        others = [i for i in members if self._pool[i]['key'] != tuple(key)] or members
+        others = self._others(group, key)
         seed = zlib.crc32(f'{self.voter_seed}|{key[0]}|{key[1]}'.encode())
         order = np.random.default_rng(seed).permutation(len(others))
         return [self._pool[others[j]] for j in order[:self.num_voters]]

@@ -11,15 +11,16 @@ from .aqa_pair_dataset import AQAPairDataset
 _FRAME_NAME = re.compile(r'^(\d+)\.jpg$')
 
 
-def numbered_files(folder: str) -> List[Tuple[int, str]]:
-    """``(number, file name)`` of the ``%05d.jpg``-style files of a folder, by number."""
+def numbered_files(folder: str, pattern: re.Pattern = _FRAME_NAME) -> List[Tuple[int, str]]:
+    """``(number, file name)`` of the files of a folder whose name ``pattern`` matches (group
+    1: the number; default ``%05d.jpg``-style names), by number."""
     return sorted((int(m.group(1)), m.group(0))
-                  for m in map(_FRAME_NAME.match, os.listdir(folder)) if m)
+                  for m in map(pattern.match, os.listdir(folder)) if m)
 
 
-def numbered_frames(folder: str) -> List[int]:
-    """Sorted frame numbers of the ``%05d.jpg``-style files of a folder."""
-    return [n for n, _ in numbered_files(folder)]
+def numbered_frames(folder: str, pattern: re.Pattern = _FRAME_NAME) -> List[int]:
+    """Sorted frame numbers of the files of a folder whose name ``pattern`` matches."""
+    return [n for n, _ in numbered_files(folder, pattern)]
 
 
 @DATASETS.register_module()

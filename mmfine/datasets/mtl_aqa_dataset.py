@@ -1,6 +1,5 @@
 """MTL-AQA (CVPR 2019) in CoRe's layout, with FineDiving steps and FineDiving-HM masks where a
 clip is also a FineDiving clip."""
-import os
 import os.path as osp
 import re
 from typing import Dict, List, Optional, Tuple
@@ -9,6 +8,7 @@ from mmfine.registry import DATASETS
 from .aqa_annotations import (AQAKey, load_coarse_frames, load_finediving_annotations,
                               load_mtl_aqa_annotations, load_mtl_aqa_split)
 from .aqa_pair_dataset import AQAPairDataset
+from .finediving_dataset import numbered_frames
 
 
 @DATASETS.register_module()
@@ -97,8 +97,7 @@ class MTLAQADataset(AQAPairDataset):
             if not osp.isdir(folder):
                 raise FileNotFoundError(f'frame folder of MTL-AQA video {video} (listed in '
                                         f'{self.ann_file}) not found: {folder}')
-            pat = self._frame_pattern()
-            nums = sorted(int(m.group(1)) for m in map(pat.match, os.listdir(folder)) if m)
+            nums = numbered_frames(folder, self._frame_pattern())
             if not nums:
                 raise ValueError(f'{folder}: no frame named like {self.filename_tmpl!r}')
             if nums[-1] - nums[0] + 1 != len(nums):

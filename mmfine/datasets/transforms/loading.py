@@ -10,16 +10,12 @@ from mmfine.fileio.video_reader import centred_clip_frames
 from mmfine.registry import TRANSFORMS
 
 
-def open_video(path: str, video_id: str, num_threads: int = 1, size=None):
-    """A decord ``VideoReader`` of ``path`` (a clear error naming the video when missing),
-    decoding at ``size`` = (w, h) when given, else at the native size."""
+def open_video(path: str, video_id: str, num_threads: int = 1):
+    """A decord ``VideoReader`` of ``path`` (a clear error naming the video when missing)."""
     import decord
     if not osp.isfile(path):
         raise FileNotFoundError(f'video file of {video_id!r} not found: {path}')
-    if size is None:
-        return decord.VideoReader(path, num_threads=num_threads)
-    return decord.VideoReader(path, num_threads=num_threads, width=int(size[0]),
-                              height=int(size[1]))
+    return decord.VideoReader(path, num_threads=num_threads)
 
 
 def check_decoded_length(results: Dict, path: str, inds: np.ndarray, length: int) -> None:
