@@ -257,3 +257,49 @@ def test_no_checkpoint_is_chosen_on_the_test_split(path):
     if ds.get('type') == 'FineDivingDataset':  # a held-out part of the training split
         assert 'test_split' not in ds['split_file'] and ds['holdout']['part'] == 'val', path
         assert 'test_split' in cfg.test_dataloader['dataset']['split_file'], path
+
+
+SPOT = 'configs/spotting/e2e-spot_regnety-{}-gru_1xb8-{}e_{}.py'
+
+
+@pytest.mark.parametrize('arch,shift,epochs,dataset,classes,crop,nms', [
+    ('200mf', 'gsm', 50, 'finediving', 4, 224, 1), ('800mf', 'gsm', 50, 'finediving', 4, 224, 1),
+    ('200mf', 'tsm', 50, 'finediving', 4, 224, 1), ('200mf', 'gsm', 100, 'finegym', 32, 224, 1),
+    ('800mf', 'gsm', 150, 'finegym', 32, 224, 1), ('200mf', 'gsm', 100, 'soccernet', 17, None, 2),
+    ('800mf', 'gsm', 150, 'soccernet', 17, None, 2)])
+def test_e2e_spot_paper_configs(arch, shift, epochs, dataset, classes, crop, nms):
+    """E2E-Spot's released configs (refs/spotting_facts.md 3.8, 1.3, 2.3): batch 8, clip 100
+    with 5 frames of padding, 5000 clips an epoch, AdamW 1e-3 (weight decay 0.01), 3 warm-up
+    epochs then cosine, validation over the last 20 epochs on the val split selecting the mAP
+    averaged over tolerances 1, 2, 4, half-overlapping test windows, the epochs of each
+    backbone and dataset, 224 crops except SoccerNet, mixup 0.2, foreground weight 5, the
+    BiGRU hidden min(D, 768), timm's ImageNet weights."""
+    cfg = Config.fromfile(osp.join(REPO, SPOT.format(f'{arch}-{shift}', epochs, dataset)))
+    with DefaultScope.overwrite_default_scope('mmfine'):
+        model = MODELS.build(cfg.model)
+    feat = {'200mf': 368, '800mf': 768}[arch]
+    assert model.backbone.feat_dim == feat and model.backbone.temporal_shift == shift
+    assert model.head.hidden_dim == feat and model.head.fc.out_features == classes + 1
+    assert model.head.class_weight.tolist() == [1.0] + [5.0] * classes
+    assert model.head.dropout.p == 0.5 and model.head.gru.num_layers == 1
+    assert model.data_preprocessor.mixup_alpha == 0.2
+    assert model.data_preprocessor.num_classes == classes
+    assert f'regnety_00{2 if arch == "200mf" else 8}' in model.backbone.init_cfg['checkpoint']
+    train, test = cfg.train_dataloader, cfg.test_dataloader
+    assert train.batch_size == 8 and train.dataset.clip_len == 100 and train.dataset.pad_len == 5
+    assert train.dataset.clips_per_epoch == 5000 and train.dataset.dilate_len == 0
+    assert test.dataset.window_stride == 50 and cfg.val_dataloader.dataset.window_stride == 100
+    assert 'val.json' in cfg.val_dataloader.dataset.ann_file
+    crops = [s for s in train.dataset.pipeline if s['type'] == 'ClipCrop']
+    assert (crops[0].size if crops else None) == crop
+    opt = cfg.optim_wrapper.optimizer
+    assert (opt.type, opt.lr, opt.weight_decay) == ('AdamW', 1e-3, 0.01)
+    warm, cos = cfg.param_scheduler
+    assert (warm.start_factor, warm.end, cos.begin) == (0.01, 3, 3)
+    assert cfg.train_cfg.max_epochs == epochs and cfg.train_cfg.val_begin == epochs - 19
+    assert tuple(cfg.val_evaluator.tolerances) == (1, 2, 4)
+    assert cfg.default_hooks.checkpoint.save_best == 'spot/mAP'
+    assert any(e.get('nms_window') == nms for e in cfg.test_evaluator)
+    if dataset == 'soccernet':
+        assert {e['soccernet'] for e in cfg.test_evaluator} == {'tight', 'loose'}
+        assert train.dataset.soccernet

@@ -188,3 +188,48 @@ class PackAQAInputs(BaseTransform):
 
     def __repr__(self) -> str:
         return f'{self.__class__.__name__}(meta_keys={self.meta_keys})'
+
+
+@TRANSFORMS.register_module()
+class PackSpottingInputs(BaseTransform):
+    """Pack a spotting clip into ``inputs`` (T, 3, H, W) uint8 and an :class:`ActionDataSample`.
+
+    Required keys: ``imgs`` (list of T (H, W, 3) uint8 RGB), ``gt_frame_labels`` (T,),
+    ``frame_valid`` (T,), ``video_id``, ``clip_start``, ``total_frames``, ``event_frames``,
+    ``event_labels``.
+
+    The data sample carries ``gt_frame_labels`` (T,) int64 (0 = background, class ids
+    1-based) and the metainfo ``video_id``, ``clip_start``, ``num_frames``, ``frame_valid``,
+    ``gt_events`` (``{'frames': (n,) int64, 'labels': (n,) int64}``: the whole video's events,
+    for the metric) and the present ``meta_keys``.
+
+    Args:
+        meta_keys (Sequence[str]): keys copied to the metainfo when present.
+    """
+
+    def __init__(self, meta_keys: Sequence[str] = (
+            'fps', 'window_index', 'num_windows', 'img_shape', 'original_shape', 'flip',
+            'crop_bbox', 'game', 'half')) -> None:
+        self.meta_keys = tuple(meta_keys)
+
+    def transform(self, results: Dict) -> Dict:
+        if 'imgs' not in results:
+            raise KeyError(f"{self!r}: no 'imgs' in the sample of {results.get('video_id')!r} "
+                           '(add LoadSpottingClip)')
+        sample = ActionDataSample()
+        sample.gt_frame_labels = torch.from_numpy(
+            np.asarray(results['gt_frame_labels'], np.int64).reshape(-1))
+        events = dict(frames=np.asarray(results['event_frames'], np.int64),
+                      labels=np.asarray(results['event_labels'], np.int64))
+        if 'event_visible' in results:  # SoccerNet: 1 shown, 0 not shown
+            events['visibility'] = np.asarray(results['event_visible'], np.int64)
+        sample.set_metainfo(dict(
+            video_id=results['video_id'], clip_start=int(results['clip_start']),
+            num_frames=int(results['total_frames']),
+            frame_valid=np.asarray(results['frame_valid'], bool), gt_events=events))
+        sample.set_metainfo({k: results[k] for k in self.meta_keys if k in results})
+        imgs = np.ascontiguousarray(np.stack(results['imgs']).transpose(0, 3, 1, 2))
+        return dict(inputs=torch.from_numpy(imgs), data_samples=sample)
+
+    def __repr__(self) -> str:
+        return f'{self.__class__.__name__}(meta_keys={self.meta_keys})'

@@ -64,6 +64,83 @@ def spot_nms(group: np.ndarray, frame: np.ndarray, score: np.ndarray, window: in
     return keep
 
 
+class WindowScoreStitcher:
+    """Per-frame scores of a video from overlapping windows: the mean over the windows that
+    cover each frame (E2E-Spot's ``scores`` buffer divided by ``support``,
+    ``train_e2e.py`` ``evaluate``). Memory: one (N, C) buffer, whatever the window count.
+
+    Args:
+        num_frames (int): N.
+        num_classes (int): C score columns (K + 1 with the background).
+    """
+
+    def __init__(self, num_frames: int, num_classes: int) -> None:
+        if num_frames < 1 or num_classes < 1:
+            raise ValueError(f'num_frames and num_classes must be >= 1, got {num_frames}, '
+                             f'{num_classes}')
+        self.sum = np.zeros((num_frames, num_classes), np.float64)
+        self.support = np.zeros(num_frames, np.int64)
+
+    def add(self, start: int, scores: np.ndarray) -> None:
+        """Scores (n, C) of frames ``start .. start + n - 1`` (parts outside the video are
+        dropped)."""
+        scores = np.asarray(scores, np.float64)
+        n, N = len(scores), len(self.support)
+        if scores.ndim != 2 or scores.shape[1] != self.sum.shape[1]:
+            raise ValueError(f'window scores must be (n, {self.sum.shape[1]}), got '
+                             f'{scores.shape}')
+        lo, hi = max(int(start), 0), min(int(start) + n, N)
+        if lo < hi:
+            self.sum[lo:hi] += scores[lo - int(start):hi - int(start)]
+            self.support[lo:hi] += 1
+
+    def result(self) -> np.ndarray:
+        """(N, C) float32 mean scores.
+
+        Raises:
+            ValueError: a frame no window covered.
+        """
+        missing = np.nonzero(self.support == 0)[0]
+        if len(missing):
+            raise ValueError(f'{len(missing)} frames are covered by no window (first: frame '
+                             f'{int(missing[0])})')
+        return (self.sum / self.support[:, None]).astype(np.float32)
+
+
+def stitch_window_scores(num_frames: int, starts: Sequence[int],
+                         scores: Sequence[np.ndarray]) -> np.ndarray:
+    """(N, C) mean per-frame scores of windows ``scores[i]`` (n_i, C) starting at
+    ``starts[i]`` (see :class:`WindowScoreStitcher`)."""
+    if len(starts) != len(scores) or not len(scores):
+        raise ValueError('give one start per window, and at least one window')
+    st = WindowScoreStitcher(num_frames, np.asarray(scores[0]).shape[-1])
+    for s, sc in zip(starts, scores):
+        st.add(s, sc)
+    return st.result()
+
+
+def scores_to_events(scores: np.ndarray, threshold: float = 0.01,
+                     background: bool = True) -> Dict[str, np.ndarray]:
+    """Every (frame, class) whose score is >= ``threshold``: E2E-Spot's high-recall events
+    (``util/eval.py``, ``.recall.json.gz``), which its mAP uses.
+
+    Args:
+        scores (np.ndarray): (N, C) per-frame scores.
+        threshold (float): Defaults to 0.01.
+        background (bool): column 0 is the background and is left out; classes are then
+            numbered from 0 for column 1. Defaults to True.
+
+    Returns:
+        dict: ``frames`` (n,) int64, ``labels`` (n,) int64 class indices, ``scores`` (n,)
+        float64, ordered by frame then class.
+    """
+    scores = np.asarray(scores)
+    cols = scores[:, 1:] if background else scores
+    frame, label = np.nonzero(cols >= threshold)
+    return dict(frames=frame.astype(np.int64), labels=label.astype(np.int64),
+                scores=cols[frame, label].astype(np.float64))
+
+
 def spotting_map(truth: List[dict], preds: List[dict], tolerances: Sequence[int] = (0, 1, 2, 4),
                  nms_window: Optional[int] = None, classes: Optional[Sequence] = None) -> Dict:
     """Spotting mAP at frame tolerances, E2E-Spot convention (``util/score.py`` of jhong93/spot).

@@ -5,7 +5,9 @@ import numpy as np
 from mmengine.evaluator import BaseMetric
 
 from mmfine.registry import METRICS
-from ..functional import soccernet_average_map, spotting_map
+from ..functional import (WindowScoreStitcher, scores_to_events, soccernet_average_map,
+                          spot_nms, spotting_map)
+from ..soccernet_export import soccernet_predictions, write_results_spotting
 from ._utils import get, to_numpy
 
 
@@ -13,15 +15,33 @@ from ._utils import get, to_numpy
 class SpottingMetric(BaseMetric):
     """Spotting mAP at frame tolerances (E2E-Spot) and, optionally, SoccerNet average-mAP.
 
-    Each data sample is one video with ``video_id``, ``gt_events`` ``{'labels': (N,),
-    'frames': (N,)}`` and ``pred_events`` ``{'labels': (K,), 'frames': (K,), 'scores': (K,)}``;
-    for SoccerNet also ``game``, ``half`` (1 / 2), ``fps`` and optionally
-    ``gt_events['visibility']`` (N,) (1 shown, 0 not shown). Labels are class indices into
-    ``classes`` / ``dataset_meta['classes']``.
+    Data samples come in two forms:
+
+    * one per video, with ``video_id``, ``gt_events`` ``{'labels': (N,), 'frames': (N,)}``
+      and ``pred_events`` ``{'labels': (K,), 'frames': (K,), 'scores': (K,)}``, labels being
+      class indices into ``classes`` / ``dataset_meta['classes']``;
+    * one per test window (:class:`~mmfine.models.Spotter` on a test
+      :class:`~mmfine.datasets.SpottingDataset`), with ``video_id``, ``num_frames``,
+      ``pred_start`` and ``pred_scores`` (n, K + 1) (column 0 the background) and the
+      video's ``gt_events`` with 1-based class ids (0 is the background). The windows of a
+      video are averaged per frame (:class:`WindowScoreStitcher`, E2E-Spot's rule), every
+      (frame, class) scoring >= ``score_thr`` is an event (E2E-Spot's high-recall events),
+      then as above. Each window is one result, so multi-process evaluation is exact.
+
+    For SoccerNet also ``game``, ``half`` (1 / 2), ``fps`` and optionally
+    ``gt_events['visibility']`` (N,) (1 shown, 0 not shown).
 
     Args:
-        tolerances (Sequence[int]): Defaults to (0, 1, 2, 4).
+        tolerances (Sequence[int]): Defaults to (0, 1, 2, 4). ``mAP`` is their average (the
+            release selects models on the validation mAP averaged over 1, 2, 4).
         nms_window (int, optional): E2E-Spot NMS half-width in frames. Defaults to None.
+        score_thr (float): window form: events kept from the stitched scores. Defaults to
+            0.01 (E2E-Spot).
+        export_dir (str, optional): with ``soccernet``, write every game's
+            ``results_spotting.json`` there (official layout,
+            :mod:`mmfine.evaluation.soccernet_export`). The a-mAP is computed on exactly
+            those predictions: the events after the NMS (``nms_window``), the best of each
+            0.5 s cell of the official evaluator kept, confidences clipped to [0, 1].
         soccernet (str, optional): ``'tight'`` or ``'loose'`` to add the SoccerNet a-mAP.
         classes (Sequence[str], optional): class names; default ``dataset_meta['classes']``.
         collect_device (str): Defaults to 'cpu'.
@@ -31,8 +51,10 @@ class SpottingMetric(BaseMetric):
 
     def __init__(self, tolerances: Sequence[int] = (0, 1, 2, 4), nms_window: Optional[int] = None,
                  soccernet: Optional[str] = None, classes: Optional[Sequence[str]] = None,
+                 score_thr: float = 0.01, export_dir: Optional[str] = None,
                  collect_device: str = 'cpu', prefix: Optional[str] = None) -> None:
         super().__init__(collect_device=collect_device, prefix=prefix)
+        self.score_thr, self.export_dir = score_thr, export_dir
         self.tolerances = tuple(tolerances)
         self.nms_window = nms_window
         self.soccernet = soccernet
@@ -42,6 +64,9 @@ class SpottingMetric(BaseMetric):
         """Store each video's events as numpy."""
         name = type(self).__name__
         for s in data_samples:
+            if 'pred_scores' in s:
+                self.results.append(self._window(s, name))
+                continue
             g, p = get(s, 'gt_events', name), get(s, 'pred_events', name)
             rec = dict(video=str(get(s, 'video_id', name)),
                        gt_labels=to_numpy(g['labels'], np.int64).reshape(-1),
@@ -56,8 +81,50 @@ class SpottingMetric(BaseMetric):
                            fps=float(get(s, 'fps', name)))
             self.results.append(rec)
 
+    def _window(self, s: dict, name: str) -> dict:
+        """One test window: its scores and the video's ground truth (0-based classes)."""
+        g = get(s, 'gt_events', name)
+        labels = to_numpy(g['labels'], np.int64).reshape(-1)
+        rec = dict(window=True, video=str(get(s, 'video_id', name)),
+                   num_frames=int(get(s, 'num_frames', name)),
+                   start=int(get(s, 'pred_start', name)),
+                   scores=to_numpy(get(s, 'pred_scores', name), np.float32),
+                   gt_labels=labels - 1, gt_frames=to_numpy(g['frames'], np.int64).reshape(-1),
+                   gt_visible=to_numpy(g.get('visibility', np.ones(len(labels))),
+                                       np.int64).reshape(-1))
+        if self.soccernet:
+            rec.update(game=str(get(s, 'game', name)), half=int(get(s, 'half', name)),
+                       fps=float(get(s, 'fps', name)))
+        return rec
+
+    def stitch(self, results: List[dict]) -> List[dict]:
+        """Window results -> one per video (stitched scores, high-recall events); per-video
+        results pass unchanged."""
+        out, videos = [], {}
+        for r in results:
+            if not r.get('window'):
+                out.append(r)
+                continue
+            if r['video'] not in videos:
+                videos[r['video']] = (dict(r), WindowScoreStitcher(r['num_frames'],
+                                                                   r['scores'].shape[1]))
+                out.append(videos[r['video']][0])
+            videos[r['video']][1].add(r['start'], r['scores'])
+        for rec, stitcher in videos.values():
+            try:
+                scores = stitcher.result()
+            except ValueError as e:
+                raise ValueError(f"video {rec['video']!r}: {e}") from None
+            ev = scores_to_events(scores, self.score_thr)
+            rec.update(labels=ev['labels'], frames=ev['frames'], scores=ev['scores'],
+                       frame_scores=scores)
+            rec.pop('window')
+            rec.pop('start')
+        return out
+
     def compute_metrics(self, results: List[dict]) -> dict:
         """mAP per tolerance, their average, and the SoccerNet a-mAPs if asked."""
+        results = self.stitch(results)
         classes = self.classes or list((self.dataset_meta or {}).get('classes', []))
         name = (lambda c: classes[c]) if classes else (lambda c: c)
         truth = [dict(video=r['video'], events=[dict(label=name(c), frame=f) for c, f in zip(
@@ -71,15 +138,26 @@ class SpottingMetric(BaseMetric):
         if self.soccernet:
             if not classes:
                 raise ValueError('SpottingMetric(soccernet=...) needs class names')
+            exported = {}
             gt = [dict(game=r['game'], half=r['half'], position_ms=f / r['fps'] * 1000,
                        label=name(c), visibility='visible' if v else 'not shown')
                   for r in results for c, f, v in zip(r['gt_labels'].tolist(),
                                                       r['gt_frames'].tolist(),
                                                       r['gt_visible'].tolist())]
-            pr = [dict(game=r['game'], half=r['half'], position_ms=f / r['fps'] * 1000,
-                       label=name(c), confidence=s)
-                  for r in results for c, f, s in zip(r['labels'].tolist(), r['frames'].tolist(),
-                                                      r['scores'].tolist())]
+            pr = []
+            for r in results:
+                keep = (spot_nms(r['labels'], r['frames'], r['scores'], self.nms_window)
+                        if self.nms_window is not None else np.ones(len(r['labels']), bool))
+                half_preds = soccernet_predictions(r['frames'][keep], r['labels'][keep],
+                                                   np.clip(r['scores'][keep], 0, 1), r['fps'],
+                                                   r['half'], classes)
+                exported.setdefault(r['game'], []).extend(half_preds)
+                pr.extend(dict(game=r['game'], half=r['half'], position_ms=int(p['position']),
+                               label=p['label'], confidence=float(p['confidence']))
+                          for p in half_preds)
+            if self.export_dir:
+                for game, preds in exported.items():
+                    write_results_spotting(self.export_dir, game, preds)
             sn = soccernet_average_map(gt, pr, classes, self.soccernet,
                                        games=list(dict.fromkeys(r['game'] for r in results)))
             out.update({f'soccernet_{k}': sn[k]

@@ -106,3 +106,40 @@ def test_invalid_input():
                      classes=['a'])
     with pytest.raises(ValueError, match="has no key 'score'"):
         spotting_map(truth, [dict(video='v', events=[dict(label='a', frame=1)])])
+
+
+def test_spot_nms_is_local_maximum_suppression_not_greedy():
+    """A rising chain 10 (0.5), 11 (0.6), 12 (0.7) with window 1: E2E-Spot keeps 12 only (10
+    is dropped by 11, itself dropped); greedy NMS would keep 12 and 10."""
+    group = np.zeros(3, np.int64)
+    frame = np.array([10, 11, 12])
+    score = np.array([0.5, 0.6, 0.7])
+    assert spot_nms(group, frame, score, 1).tolist() == [False, False, True]
+    # equal scores are all kept
+    assert spot_nms(group, frame, np.full(3, 0.4), 1).tolist() == [True, True, True]
+
+
+def test_window_stitching_means_overlaps_and_covers_every_frame():
+    from mmfine.evaluation.functional import (WindowScoreStitcher, scores_to_events,
+                                              stitch_window_scores)
+    from mmfine.fileio import sliding_window_starts
+    rng = np.random.default_rng(0)
+    N, L = 23, 10
+    full = rng.random((N + 5, 3))
+    starts = sliding_window_starts(N, L, L // 2)
+    windows = [full[s:s + L] + 0.0 for s in starts]
+    out = stitch_window_scores(N, starts, windows)
+    assert out.shape == (N, 3)
+    assert np.allclose(out, full[:N], atol=1e-6)  # same scores per frame -> the same mean
+    # different values in an overlap are averaged
+    st = WindowScoreStitcher(4, 2)
+    st.add(0, np.array([[1, 0], [1, 0], [1, 0]]))
+    st.add(2, np.array([[0, 1], [0, 1], [0, 1]]))  # the last row falls outside the video
+    assert np.allclose(st.result(), [[1, 0], [1, 0], [0.5, 0.5], [0, 1]])
+    gap = WindowScoreStitcher(5, 2)
+    gap.add(0, np.ones((2, 2)))
+    with pytest.raises(ValueError, match='covered by no window'):
+        gap.result()
+    ev = scores_to_events(np.array([[0.9, 0.05, 0.005], [0.2, 0.3, 0.5]]), 0.01)
+    assert ev['frames'].tolist() == [0, 1, 1] and ev['labels'].tolist() == [0, 0, 1]
+    assert np.allclose(ev['scores'], [0.05, 0.3, 0.5])

@@ -48,29 +48,8 @@ import numpy as np
 
 sys.path.insert(0, osp.dirname(osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))))
 
-SKY, WATER, BOARD, SKIN, SUIT, SPLASH = ((150, 190, 230), (40, 90, 170), (200, 200, 200),
-                                         (230, 180, 140), (200, 40, 60), (245, 250, 255))
-
-
-def parse_dive(dive: str):
-    """Dive number -> (direction sign, half somersaults, position, half twists).
-
-    FINA numbering: group digit (1 forward, 2 back, 3 reverse, 4 inward, 5 twisting, 6
-    armstand), for 5xxx the second digit is the twisting dive's group and the last digit the
-    half twists; the last digit (1-4 digit codes) is the half somersaults; the letter is the
-    position (a straight, b pike, c tuck, d free).
-    """
-    digits, pos = dive[:-1], dive[-1].lower()
-    group = int(digits[0])
-    twists = 0
-    if group == 5 and len(digits) == 4:
-        group, half_soms, twists = int(digits[1]), int(digits[2]), int(digits[3])
-    elif group == 6 and len(digits) == 4:
-        group, half_soms = int(digits[1]), int(digits[3])
-    else:
-        half_soms = int(digits[-1])
-    direction = 1.0 if group in (1, 4) else -1.0
-    return direction, max(half_soms, 1), pos if pos in 'abcd' else 'd', twists
+from mmfine.testing.synthetic_diver import (PoolScene, draw_diver, draw_splash,  # noqa: E402
+                                            hide_under_water, parse_dive)
 
 
 def phases(labels: np.ndarray):
@@ -79,37 +58,15 @@ def phases(labels: np.ndarray):
     return release_transitions(labels)
 
 
-def body_polygon(cx, cy, angle, pos, width_scale, size):
-    """The diver's body as a list of (polyline points, thickness) and a head circle."""
-    L = size * 0.22  # body length
-    th = max(1, int(round(size * 0.05 * width_scale)))
-    c, s = math.cos(angle), math.sin(angle)
-    axis = np.array([s, -c])  # head direction
-    if pos == 'c':  # tuck: a compact fold
-        a, b = 0.45 * L, 0.35 * L
-        fold = np.array([c, s]) * 0.55
-    elif pos == 'b':  # pike: folded at 90 degrees
-        a, b = 0.5 * L, 0.5 * L
-        fold = np.array([c, s]) * 1.0
-    else:  # straight / free
-        a, b = 0.5 * L, 0.5 * L
-        fold = np.array([0.0, 0.0])
-    hip = np.array([cx, cy])
-    head = hip + axis * a
-    feet = hip - axis * b * (1 - np.abs(fold).max() * 0.5) + fold * b
-    return [np.array([head, hip, feet])], th, head
-
-
 def render_clip(task):
     (out, video, clip, dive, dd, labels, start, e, size, seed) = task
     rng = np.random.default_rng(seed)
     n = len(labels)
     t1, t2 = phases(labels)
     direction, half_soms, pos, twists = parse_dive(dive)
-    H = W = size
-    water_y = int(H * 0.80)
-    board_y = int(H * 0.45)
-    board_x = int(W * 0.30)
+    scene = PoolScene(rng, size)
+    H, W, bg = scene.H, scene.W, scene.image
+    water_y, board_y, board_x = scene.water_y, scene.board_y, scene.board_x
     height = (0.06 + 0.20 * e) * H  # take-off height
     tilt = (1 - e) * 0.9 * direction  # entry angle error (radians)
     splash = (0.04 + 0.22 * (1 - e)) * W  # splash radius at its largest
@@ -117,12 +74,6 @@ def render_clip(task):
     mdir = osp.join(out, 'diving_mask_annotation', video, str(clip))
     os.makedirs(fdir, exist_ok=True)
     os.makedirs(mdir, exist_ok=True)
-    bg = np.zeros((H, W, 3), np.uint8)
-    bg[:water_y] = SKY
-    bg[water_y:] = WATER
-    cv2.rectangle(bg, (0, board_y), (board_x, board_y + max(1, H // 40)), BOARD, -1)
-    noise = rng.integers(-6, 7, (H, W, 3))
-    bg = np.clip(bg.astype(np.int16) + noise, 0, 255).astype(np.uint8)
     entry_x = board_x + 0.25 * W
     for i in range(n):
         img = bg.copy()
@@ -146,24 +97,11 @@ def render_clip(task):
             cx = entry_x
             cy = water_y - 0.10 * H + p * 0.35 * H
             angle = math.pi + tilt
-        lines, th, head = body_polygon(cx, cy, angle, pos if t1 <= i < t2 else 'a', width, size)
-        for pts in lines:
-            cv2.polylines(img, [np.round(pts).astype(np.int32)], False, SUIT, th, cv2.LINE_AA)
-            cv2.polylines(mask, [np.round(pts).astype(np.int32)], False, 255, th, cv2.LINE_AA)
-        r = max(1, int(round(size * 0.035)))
-        hc = tuple(int(round(v)) for v in head)
-        cv2.circle(img, hc, r, SKIN, -1, cv2.LINE_AA)
-        cv2.circle(mask, hc, r, 255, -1, cv2.LINE_AA)
-        # the water hides what is under it
-        img[water_y:] = np.where(mask[water_y:, :, None] > 0, bg[water_y:], img[water_y:])
-        mask[water_y:] = 0
+        draw_diver(img, mask, cx, cy, angle, pos if t1 <= i < t2 else 'a', width, size)
+        hide_under_water(img, mask, bg, water_y)  # the water hides what is under it
         if i >= t2:  # the splash grows and fades
             p = (i - t2) / max(n - t2, 1)
-            rad = splash * math.sin(math.pi * min(1.0, p * 1.5))
-            if rad >= 1:
-                axes = (int(round(rad)), max(1, int(round(rad * 0.6))))
-                cv2.ellipse(img, (int(entry_x), water_y), axes, 0, 180, 360, SPLASH, -1)
-                cv2.ellipse(mask, (int(entry_x), water_y), axes, 0, 180, 360, 255, -1)
+            draw_splash(img, mask, entry_x, water_y, splash * math.sin(math.pi * min(1.0, p * 1.5)))
         mask = np.where(mask >= 128, 255, 0).astype(np.uint8)
         name = f'{start + i:05d}.jpg'
         cv2.imwrite(osp.join(fdir, name), cv2.cvtColor(img, cv2.COLOR_RGB2BGR),
