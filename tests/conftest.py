@@ -111,11 +111,11 @@ def tool_module():
 @pytest.fixture(scope='session')
 def spotting_synth(tmp_path_factory):
     """A tiny synthetic spotting set from the real FineDiving labels (12 train, 4 val, 6 test
-    clips, 32 px frames), generated once; skip when ../shared is absent."""
+    clips, 64 px frames), generated once; skip when ../shared is absent."""
     labels = osp.join(SHARED_DATA, 'finediving')
     if not osp.isdir(labels):
         pytest.skip(f'real FineDiving spotting labels not found at {labels}')
     gen = load_tool_module('tools/data/spotting/generate_synthetic_spotting.py')
     root = str(tmp_path_factory.mktemp('spotting_tiny'))
-    gen.generate(root, labels, dict(train=12, val=4, test=6), size=32, seed=2, workers=1)
+    gen.generate(root, labels, dict(train=12, val=4, test=6), size=64, seed=2, workers=1)
     return root

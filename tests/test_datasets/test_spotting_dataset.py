@@ -149,7 +149,7 @@ def test_video_files_give_the_frames_of_the_folders(spotting_synth, tmp_path):
     n = ds.videos[0]['num_frames']
     os_dir = tmp_path / 'videos'
     os_dir.mkdir()
-    w = cv2.VideoWriter(str(os_dir / f'{vid}.avi'), cv2.VideoWriter_fourcc(*'MJPG'), 25, (32, 32))
+    w = cv2.VideoWriter(str(os_dir / f'{vid}.avi'), cv2.VideoWriter_fourcc(*'MJPG'), 25, (64, 64))
     for i in range(n):
         w.write(cv2.imread(osp.join(spotting_synth, 'frames', vid, f'{i:06d}.jpg')))
     w.release()

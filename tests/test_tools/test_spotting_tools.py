@@ -48,7 +48,7 @@ def test_generator_follows_the_real_labels(spotting_synth, shared_data):
             assert v['num_frames'] == r['num_frames']
             assert v['event_frames'].tolist() == r['event_frames'].tolist()
             assert v['event_labels'].tolist() == r['event_labels'].tolist()
-            assert v['fps'] == -1 and v['width'] == 32
+            assert v['fps'] == -1 and v['width'] == 64
             n = len(os.listdir(osp.join(spotting_synth, 'frames', v['video'])))
             assert n == v['num_frames']
     # the diver's look changes at the labelled frames: the colour histogram jumps there
@@ -82,7 +82,7 @@ def test_train_then_test_print_map_at_each_tolerance(spotting_synth, tmp_path):
 
 def _video_of(root, vid, path):
     frames = sorted(os.listdir(osp.join(root, 'frames', vid)))
-    w = cv2.VideoWriter(path, cv2.VideoWriter_fourcc(*'mp4v'), 25, (32, 32))
+    w = cv2.VideoWriter(path, cv2.VideoWriter_fourcc(*'mp4v'), 25, (64, 64))
     for f in frames:
         w.write(cv2.imread(osp.join(root, 'frames', vid, f)))
     w.release()
