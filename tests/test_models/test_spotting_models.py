@@ -5,6 +5,8 @@ import numpy as np
 import pytest
 import torch
 
+from mmfine.testing.e2e_spot_names import to_e2e_spot_names
+
 from mmfine.models.backbones import RegNetY, convert_pycls_regnety, regnet_widths
 from mmfine.models.heads import SpottingHead
 from mmfine.models.layers import GateShift, TemporalShift
@@ -175,17 +177,7 @@ def test_e2e_spot_checkpoint_round_trip():
     loads strictly, giving the same outputs."""
     torch.manual_seed(0)
     src = _spotter().eval()
-    e2e = {}
-    for k, v in src.state_dict().items():
-        if k.startswith('backbone.'):
-            k = '_features.' + k[len('backbone.'):]
-            k = k.replace('.shift.', '.conv1.gsm.').replace('.conv1.conv.', '.conv1.net.conv.')
-            k = k.replace('.conv1.bn.', '.conv1.net.bn.')
-        elif k.startswith('head.gru.'):
-            k = '_pred_fine._gru.' + k[len('head.gru.'):]
-        else:
-            k = '_pred_fine._fc_out._fc_out.' + k[len('head.fc.'):]
-        e2e[k] = v.clone()
+    e2e = to_e2e_spot_names(src.state_dict())
     assert '_features.s1.b1.conv1.gsm.conv3D.weight' in e2e
     assert '_features.s1.b1.conv1.net.conv.weight' in e2e
     dst = _spotter().eval()

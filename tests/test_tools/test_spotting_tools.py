@@ -134,22 +134,13 @@ def test_e2e_spot_converter_cli_loads_strictly(tmp_path):
     from mmengine.registry import DefaultScope
 
     from mmfine.registry import MODELS
+    from mmfine.testing.e2e_spot_names import to_e2e_spot_names
     from mmfine.utils import register_all_modules
     register_all_modules()
     cfg = Config.fromfile(osp.join(REPO, CONFIG))
     with DefaultScope.overwrite_default_scope('mmfine'):
         model = MODELS.build(cfg.model)
-    e2e = {}
-    for k, v in model.state_dict().items():
-        if k.startswith('backbone.'):
-            k = '_features.' + k[len('backbone.'):]
-            k = k.replace('.shift.', '.conv1.gsm.').replace('.conv1.conv.', '.conv1.net.conv.')
-            k = k.replace('.conv1.bn.', '.conv1.net.bn.')
-        elif k.startswith('head.gru.'):
-            k = '_pred_fine._gru.' + k[len('head.gru.'):]
-        else:
-            k = '_pred_fine._fc_out._fc_out.' + k[len('head.fc.'):]
-        e2e[k] = v
+    e2e = to_e2e_spot_names(model.state_dict())
     src, dst = str(tmp_path / 'checkpoint_033.pt'), str(tmp_path / 'out.pth')
     torch.save(e2e, src)
     out = _run(['tools/model_converters/e2e_spot_to_mmfine.py', src, dst, '--check', CONFIG])
