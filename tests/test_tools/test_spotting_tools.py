@@ -236,3 +236,53 @@ def test_inference_with_one_window_equals_a_single_pass(spotting_synth, tmp_path
     res = inference_spotter(model, video, nms_window=1, classes=['a', 'b', 'c', 'd'])
     assert res['scores'].shape == (n, 5) and np.allclose(res['scores'].sum(1), 1, atol=1e-5)
     assert all(e['score'] >= 0.01 for e in res['events'])
+
+
+def test_dataset_stats_on_the_real_labels(shared_data, tool_module, tmp_path, capsys):
+    tool = tool_module('tools/analysis_tools/spotting_dataset_stats.py')
+    root = osp.join(shared_data, 'finediving')
+    out = str(tmp_path / 'stats.json')
+    assert tool.main([root, '--out', out]) == 0
+    with open(out) as f:
+        report = json.load(f)
+    assert sorted(report) == ['test', 'train', 'val']
+    for split, st in report.items():
+        with open(osp.join(root, f'{split}.json')) as f:
+            raw = json.load(f)
+        assert st['videos'] == len(raw)
+        assert st['frames'] == sum(v['num_frames'] for v in raw)
+        assert st['events'] == sum(len(v['events']) for v in raw)
+        assert sum(st['events_per_class'].values()) == st['events']
+        assert st['fps'] == [-1.0]  # FineDiving: unknown, never divided by
+        assert st['problems'] == []
+    assert 'Som(s).Tuck' in capsys.readouterr().out
+
+
+def test_dataset_stats_finds_missing_and_extra_frames(spotting_synth, tool_module, tmp_path,
+                                                      capsys):
+    import shutil
+    tool = tool_module('tools/analysis_tools/spotting_dataset_stats.py')
+    with open(osp.join(spotting_synth, 'test.json')) as f:
+        videos = json.load(f)[:3]
+    data = tmp_path / 'data'
+    data.mkdir()
+    shutil.copy(osp.join(spotting_synth, 'class.txt'), data / 'class.txt')
+    with open(data / 'test.json', 'w') as f:
+        json.dump(videos, f)
+    frames = data / 'frames'
+    for v in videos[:2]:
+        shutil.copytree(osp.join(spotting_synth, 'frames', v['video']), frames / v['video'])
+    assert tool.main([str(data), '--frames', str(frames)]) == 1  # third folder missing
+    os.makedirs(frames / videos[2]['video'])
+    for i in range(videos[2]['num_frames']):
+        open(frames / videos[2]['video'] / f'{i:06d}.jpg', 'wb').close()
+    capsys.readouterr()
+    assert tool.main([str(data), '--frames', str(frames)]) == 0
+    assert 'media: all match' in capsys.readouterr().out
+    os.remove(frames / videos[0]['video'] / '000007.jpg')
+    open(frames / videos[1]['video'] / f"{videos[1]['num_frames']:06d}.jpg", 'wb').close()
+    assert tool.main([str(data), '--frames', str(frames)]) == 1
+    text = capsys.readouterr().out
+    assert f"{videos[0]['video']}: 1 of {videos[0]['num_frames']} frames missing " \
+           '(first 000007.jpg)' in text
+    assert f"{videos[1]['video']}: frames past num_frames" in text
