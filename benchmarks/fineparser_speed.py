@@ -31,7 +31,7 @@ import torch
 
 REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
 sys.path.insert(0, REPO)
-SMALL = 'configs/fineparser/fineparser_i3d-tiny_1xb4-22e_finediving-hm-synthetic.py'
+SMALL = 'configs/fineparser/fineparser_i3d-tiny_1xb4-16e_finediving-hm-synthetic.py'
 PAPER = 'configs/fineparser/fineparser_i3d-r34_4xb2-acc2-400e_finediving-hm.py'
 
 
