@@ -23,7 +23,7 @@ import os.path as osp
 import sys
 
 import numpy as np
-from mmengine.config import Config, DictAction
+from mmengine.config import DictAction
 
 sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
 
@@ -107,9 +107,7 @@ def run(model, video: str, dive_number: str, out: str, out_json: str = None,
 def main(argv=None):
     args = parse_args(argv)
     ckpt = None if args.checkpoint.lower() == 'none' else args.checkpoint
-    cfg = Config.fromfile(args.config)
-    cfg.merge_from_dict(args.cfg_options)
-    model = init_model(cfg, ckpt, device=args.device)
+    model = init_model(args.config, ckpt, device=args.device, cfg_options=args.cfg_options)
     try:
         run(model, args.video, args.dive_number, args.out, args.out_json, args.exemplars,
             args.exemplar_split, args.num_voters, args.difficulty)

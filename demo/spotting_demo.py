@@ -20,7 +20,7 @@ import os.path as osp
 import sys
 
 import cv2
-from mmengine.config import Config, DictAction
+from mmengine.config import DictAction
 
 sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
 
@@ -91,9 +91,7 @@ def run(model, video: str, out: str, timeline: str = None, score_thr: float = 0.
 def main(argv=None):
     args = parse_args(argv)
     ckpt = None if args.checkpoint.lower() == 'none' else args.checkpoint
-    cfg = Config.fromfile(args.config)
-    cfg.merge_from_dict(args.cfg_options)
-    model = init_model(cfg, ckpt, device=args.device)
+    model = init_model(args.config, ckpt, device=args.device, cfg_options=args.cfg_options)
     try:
         run(model, args.video, args.out, args.timeline, args.score_thr, args.nms_window,
             args.soccernet, args.half, args.height, args.batch_size)

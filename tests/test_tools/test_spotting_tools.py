@@ -286,3 +286,19 @@ def test_dataset_stats_finds_missing_and_extra_frames(spotting_synth, tool_modul
     assert f"{videos[0]['video']}: 1 of {videos[0]['num_frames']} frames missing " \
            '(first 000007.jpg)' in text
     assert f"{videos[1]['video']}: frames past num_frames" in text
+
+
+def test_init_model_applies_cfg_options():
+    """The demos' ``--cfg-options`` go through ``init_model`` (as mmdet's init_detector) into a
+    copy of the config; the model and its ``cfg`` both carry them."""
+    from mmengine.config import Config
+
+    from mmfine.apis import init_model
+    cfg = Config.fromfile(osp.join(REPO, CONFIG))
+    opts = {'model.head.num_classes': 2, 'model.data_preprocessor.num_classes': 2,
+            'model.backbone.clip_len': 20}
+    model = init_model(cfg, cfg_options=opts)
+    assert model.head.num_classes == 2 and model.cfg.model.backbone.clip_len == 20
+    assert model.head.fc.out_features == 3
+    assert cfg.model.head.num_classes == 4  # the caller's config is left as it was
+    assert init_model(osp.join(REPO, CONFIG)).head.num_classes == 4
