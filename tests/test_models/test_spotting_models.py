@@ -145,7 +145,7 @@ def test_regnety_output_stride_and_timm_names():
         assert k in names, k
 
 
-def test_pycls_names_convert_to_timm_names():
+def test_pycls_names_convert_to_timm_names(tmp_path, tool_module):
     net = RegNetY(dict(TINY))
     inverse = {'downsample.conv': 'proj', 'downsample.bn': 'bn', 'conv1.conv': 'f.a',
                'conv1.bn': 'f.a_bn', 'conv2.conv': 'f.b', 'conv2.bn': 'f.b_bn',
@@ -163,6 +163,17 @@ def test_pycls_names_convert_to_timm_names():
     assert set(out) == set(net.state_dict())
     with pytest.raises(KeyError, match='not a pycls RegNet parameter'):
         convert_pycls_regnety({'s1.b1.f.zz.weight': torch.zeros(1)})
+    # the converter CLI: pycls' file layout (the weights under 'model_state') in, a checkpoint
+    # that loads strictly out
+    src, dst = str(tmp_path / 'RegNetY-tiny_dds_8gpu.pyth'), str(tmp_path / 'out.pth')
+    torch.save(dict(model_state=pycls, epoch=99), src)
+    tool_module('tools/model_converters/pycls_regnety_to_timm.py').main([src, dst])
+    ckpt = torch.load(dst, weights_only=True)
+    assert ckpt['meta']['source'] == 'RegNetY-tiny_dds_8gpu.pyth'
+    fresh = RegNetY(dict(TINY))
+    fresh.load_state_dict(ckpt['state_dict'], strict=True)
+    assert all(torch.equal(a, b) for a, b in zip(fresh.state_dict().values(),
+                                                 net.state_dict().values()))
 
 
 def _spotter(shift='gsm', clip_len=8, k=3):

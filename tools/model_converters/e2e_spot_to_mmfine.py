@@ -23,27 +23,15 @@ def main(argv=None):
     p.add_argument('--check', metavar='CONFIG', help='load the result strictly into CONFIG')
     args = p.parse_args(argv)
 
-    import torch
-
     from mmfine.models.localizers.spotter import convert_e2e_spot
-    sd = torch.load(args.src, map_location='cpu', weights_only=True)
-    sd = sd.get('state_dict', sd.get('model_state_dict', sd))
-    out = convert_e2e_spot(sd)
+    from mmfine.utils import read_checkpoint_state, write_converted_checkpoint
+    out = convert_e2e_spot(read_checkpoint_state(args.src, ('state_dict', 'model_state_dict')))
     if args.check:
-        from mmengine.config import Config
-        from mmengine.registry import DefaultScope
-
-        from mmfine.registry import MODELS
-        from mmfine.utils import register_all_modules
-        register_all_modules()
-        cfg = Config.fromfile(args.check)
-        cfg.model.backbone.init_cfg = None
-        with DefaultScope.overwrite_default_scope('mmfine'):
-            model = MODELS.build(cfg.model)
+        from mmfine.apis import init_model
+        model = init_model(args.check, cfg_options={'model.backbone.init_cfg': None})
         model.load_state_dict(out, strict=True)
         print(f'{args.check}: every parameter loaded')
-    torch.save(dict(state_dict=out, meta=dict(source=osp.basename(args.src))), args.dst)
-    print(f'{len(out)} tensors written to {args.dst}')
+    write_converted_checkpoint(out, args.src, args.dst)
 
 
 if __name__ == '__main__':

@@ -21,14 +21,10 @@ def main(argv=None):
     p.add_argument('dst', help='output .pth')
     args = p.parse_args(argv)
 
-    import torch
-
     from mmfine.models.backbones.inception_i3d import convert_piergiaj_i3d
-    sd = torch.load(args.src, map_location='cpu', weights_only=True)
-    sd = sd.get('state_dict', sd)
-    out = convert_piergiaj_i3d(sd)
-    torch.save(dict(state_dict=out, meta=dict(source=osp.basename(args.src))), args.dst)
-    print(f'{len(out)} tensors written to {args.dst}')
+    from mmfine.utils import read_checkpoint_state, write_converted_checkpoint
+    out = convert_piergiaj_i3d(read_checkpoint_state(args.src))
+    write_converted_checkpoint(out, args.src, args.dst)
 
 
 if __name__ == '__main__':

@@ -21,14 +21,10 @@ def main(argv=None):
     p.add_argument('dst', help='output .pth')
     args = p.parse_args(argv)
 
-    import torch
-
     from mmfine.models.backbones.regnety import convert_pycls_regnety
-    ckpt = torch.load(args.src, map_location='cpu', weights_only=True)
-    sd = ckpt.get('model_state', ckpt)
-    out = convert_pycls_regnety(sd)
-    torch.save(dict(state_dict=out, meta=dict(source=osp.basename(args.src))), args.dst)
-    print(f'{len(out)} tensors written to {args.dst}')
+    from mmfine.utils import read_checkpoint_state, write_converted_checkpoint
+    out = convert_pycls_regnety(read_checkpoint_state(args.src, ('model_state', )))
+    write_converted_checkpoint(out, args.src, args.dst)
 
 
 if __name__ == '__main__':
