@@ -3,14 +3,10 @@
 # from epoch 81, mixup on).
 _base_ = [
     '../_base_/models/e2e_spot_regnety-200mf_gsm_gru.py', '../_base_/datasets/soccernet_spotting.py',
-    '../_base_/schedules/e2e_spot_adamw_50e.py', '../_base_/default_runtime.py'
+    '../_base_/schedules/e2e_spot_adamw_50e.py', '../_base_/e2e_spot_runtime.py'
 ]
 num_classes = 17
 model = dict(head=dict(num_classes=num_classes),
              data_preprocessor=dict(num_classes=num_classes))
 max_epochs = 100
 train_cfg = dict(max_epochs=max_epochs, val_begin=max_epochs - 19)
-# the best validation epoch (mAP over tolerances 1, 2, 4) is kept for testing
-default_hooks = dict(
-    checkpoint=dict(type='CheckpointHook', interval=1, save_best='spot/mAP', rule='greater',
-                    max_keep_ckpts=2))

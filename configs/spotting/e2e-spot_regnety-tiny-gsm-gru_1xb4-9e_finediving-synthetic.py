@@ -15,7 +15,7 @@
 _base_ = [
     '../_base_/models/e2e_spot_regnety-200mf_gsm_gru.py',
     '../_base_/datasets/finediving_spotting.py',
-    '../_base_/schedules/e2e_spot_adamw_50e.py', '../_base_/default_runtime.py'
+    '../_base_/schedules/e2e_spot_adamw_50e.py', '../_base_/e2e_spot_runtime.py'
 ]
 data_root = 'data/spotting_synthetic'
 clip_len = 100
@@ -61,7 +61,4 @@ param_scheduler = [
     dict(type='CosineAnnealingLR', eta_min=0, by_epoch=True, begin=1,
          convert_to_iter_based=True)
 ]
-default_hooks = dict(
-    checkpoint=dict(type='CheckpointHook', interval=1, save_best='spot/mAP', rule='greater',
-                    max_keep_ckpts=2),
-    logger=dict(interval=25))
+default_hooks = dict(logger=dict(interval=25))

@@ -1,7 +1,7 @@
 # E2E-Spot's schedule (train_e2e.py): AdamW lr 1e-3 (torch defaults: weight decay 0.01, betas
 # 0.9 / 0.999) on every parameter, 3 warm-up epochs (LinearLR from 0.01) then cosine, stepped
 # per iteration; validation mAP (tolerances 1, 2, 4, averaged) every epoch of the last 20, the
-# best epoch kept for testing (each leaf config's CheckpointHook: save_best='spot/mAP').
+# best epoch kept for testing (_base_/e2e_spot_runtime.py's CheckpointHook: save_best='spot/mAP').
 # Deviation (documented in configs/spotting/README.md): the release chains its warm-up and
 # its cosine from step 0 (the cosine does not wait for the warm-up, and its T_max is 3 epochs
 # short, so the lr rises again at the end); here the cosine starts after the warm-up and ends
