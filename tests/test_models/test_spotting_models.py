@@ -145,6 +145,20 @@ def test_regnety_output_stride_and_timm_names():
         assert k in names, k
 
 
+def test_regnety_frozen_stages_and_norm_eval():
+    """``frozen_stages`` counts the stem as stage 1 (mmdet's convention for RegNet: frozen
+    modules stay in eval mode without gradients); ``norm_eval`` keeps every BN's statistics."""
+    m = RegNetY(dict(TINY), stem_channels=8, frozen_stages=2, norm_eval=True).train()
+    for mod in (m.stem, m.s1):
+        assert all(not p.requires_grad for p in mod.parameters()) and not mod.training
+    assert all(p.requires_grad for p in m.s2.parameters()) and m.s2.training
+    bns = [x for x in m.modules() if isinstance(x, torch.nn.BatchNorm2d)]
+    assert bns and not any(b.training for b in bns)
+    m2 = RegNetY(dict(TINY), stem_channels=8, frozen_stages=1).train()
+    assert not m2.stem.training and m2.s1.training
+    assert all(b.training for b in m2.s1.modules() if isinstance(b, torch.nn.BatchNorm2d))
+
+
 def test_pycls_names_convert_to_timm_names(tmp_path, tool_module):
     net = RegNetY(dict(TINY))
     inverse = {'downsample.conv': 'proj', 'downsample.bn': 'bn', 'conv1.conv': 'f.a',

@@ -9,6 +9,7 @@ from mmengine.model import BaseModule
 from torch import Tensor
 
 from mmfine.registry import MODELS
+from .frozen_stages import FrozenStagesMixin
 
 # (in, [b0, b1a, b1b, b2a, b2b, b3]) of every Inception block, the paper's table
 MIXED = {
@@ -106,7 +107,7 @@ class Mixed(nn.Module):
 
 
 @MODELS.register_module()
-class InceptionI3d(BaseModule):
+class InceptionI3d(FrozenStagesMixin, BaseModule):
     """Inception-I3D, the backbone of FineParser's TAP (B) and SAP networks.
 
     Paper: Carreira & Zisserman, "Quo Vadis, Action Recognition? A New Model and the Kinetics
@@ -209,21 +210,8 @@ class InceptionI3d(BaseModule):
                 outs[name] = x
         return outs[self.out_endpoints[0]] if len(outs) == 1 else outs
 
-    def _freeze(self) -> None:
-        for name in ENDPOINTS[:self.frozen_stages]:
-            m = getattr(self, name)
-            m.eval()
-            for p in m.parameters():
-                p.requires_grad = False
-
-    def train(self, mode: bool = True) -> 'InceptionI3d':
-        super().train(mode)
-        self._freeze()
-        if mode and self.norm_eval:
-            for m in self.modules():
-                if isinstance(m, nn.modules.batchnorm._BatchNorm):
-                    m.eval()
-        return self
+    def frozen_modules(self) -> List[nn.Module]:
+        return [getattr(self, name) for name in ENDPOINTS[:self.frozen_stages]]
 
 
 _PIERGIAJ_BRANCHES = {'b0': 'branch_0', 'b1a': 'branch_1.0', 'b1b': 'branch_1.1',

@@ -18,6 +18,7 @@ from torch import Tensor, nn
 
 from mmfine.registry import MODELS
 from ..layers.temporal_shift import build_temporal_shift
+from .frozen_stages import FrozenStagesMixin
 
 #: timm's ``regnety_002`` / ``regnety_008`` (= pycls RegNetY-200MF / 800MF): width slope wa,
 #: initial width w0, multiplier wm, depth, group width; SE ratio 0.25
@@ -101,7 +102,7 @@ class RegNetYBlock(nn.Module):
 
 
 @MODELS.register_module()
-class RegNetY(BaseModule):
+class RegNetY(FrozenStagesMixin, BaseModule):
     """RegNet-Y frame encoder: (N, 3, H, W) -> pooled (N, C) (E2E-Spot's feature, timm's
     ``head.fc`` replaced by the identity).
 
@@ -164,12 +165,9 @@ class RegNetY(BaseModule):
         self.feat_dim = cin
         self._freeze()
 
-    def _freeze(self) -> None:
+    def frozen_modules(self) -> List[nn.Module]:
         mods = [self.stem] + [getattr(self, f's{i + 1}') for i in range(self.num_stages)]
-        for m in mods[:self.frozen_stages]:
-            m.eval()
-            for p in m.parameters():
-                p.requires_grad = False
+        return mods[:self.frozen_stages]
 
     def init_weights(self) -> None:
         """timm's initialisation (conv normal(0, sqrt(2 / fan_out)), zero last BN gamma of
@@ -198,15 +196,6 @@ class RegNetY(BaseModule):
         for i in range(self.num_stages):
             x = getattr(self, f's{i + 1}')(x)
         return x.mean((2, 3))
-
-    def train(self, mode: bool = True) -> 'RegNetY':
-        super().train(mode)
-        self._freeze()
-        if mode and self.norm_eval:
-            for m in self.modules():
-                if isinstance(m, nn.modules.batchnorm._BatchNorm):
-                    m.eval()
-        return self
 
 
 #: pycls RegNet block names -> timm names (pycls ``anynet.py`` / ``blocks.py``)
