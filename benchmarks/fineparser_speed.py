@@ -23,20 +23,14 @@ import copy
 import os
 import os.path as osp
 import platform
-import resource
 import sys
 import time
 
 import torch
 
-REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
-sys.path.insert(0, REPO)
+from _common import REPO, peak_rss_mb  # noqa: E402 (puts the repository on sys.path)
 SMALL = 'configs/fineparser/fineparser_i3d-tiny_1xb4-16e_finediving-hm-synthetic.py'
 PAPER = 'configs/fineparser/fineparser_i3d-r34_4xb2-acc2-400e_finediving-hm.py'
-
-
-def peak_rss_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def build(config: str):

@@ -17,20 +17,14 @@ import argparse
 import os
 import os.path as osp
 import platform
-import resource
 import sys
 import tempfile
 import time
 
 import torch
 
-REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
-sys.path.insert(0, REPO)
+from _common import REPO, peak_rss_mb  # noqa: E402 (puts the repository on sys.path)
 DEFAULT = 'configs/postal/postal_tiny_1xb8-4x2-2e_finesports-synthetic.py'
-
-
-def peak_rss_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def main():

@@ -24,19 +24,13 @@ import json
 import os
 import os.path as osp
 import platform
-import resource
 import subprocess
 import sys
 import time
 
-REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
-sys.path.insert(0, REPO)
+from _common import REPO, peak_rss_mb  # noqa: E402 (puts the repository on sys.path)
 PAPER = 'configs/spotting/e2e-spot_regnety-200mf-gsm-gru_1xb8-50e_finediving.py'
 SMALL = 'configs/spotting/e2e-spot_regnety-tiny-gsm-gru_1xb4-9e_finediving-synthetic.py'
-
-
-def peak_rss_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def make_video(path: str, minutes: float, fps: float, size=(480, 270)) -> int:

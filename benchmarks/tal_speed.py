@@ -23,7 +23,6 @@ import argparse
 import json
 import os
 import platform
-import resource
 import subprocess
 import sys
 import time
@@ -31,7 +30,7 @@ import time
 import numpy as np
 import torch
 
-REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+from _common import REPO, peak_rss_mb  # noqa: E402 (puts the repository on sys.path)
 DURATION, FRAMES, INTERVAL = 40.0, 1600, 16
 
 
@@ -121,12 +120,12 @@ def train_child(cfg_path, iters):
         opt.step()
 
     step()  # warm-up
-    rss0 = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    rss0 = peak_rss_mb()
     t0 = time.perf_counter()
     for _ in range(iters):
         step()
     dt = time.perf_counter() - t0
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    peak = peak_rss_mb()
     params = sum(p.numel() for p in model.parameters())
     print(json.dumps(dict(it_s=iters / dt, peak_mb=peak, after_warmup_mb=rss0, params=params)))
 

@@ -26,14 +26,13 @@ import json
 import os
 import os.path as osp
 import platform
-import resource
 import subprocess
 import sys
 import time
 
 import numpy as np
 
-REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
+from _common import REPO, peak_rss_mb  # noqa: E402 (puts the repository on sys.path)
 CONFIG = osp.join(REPO, 'configs/postal/postal_tiny_1xb8-4x2-2e_finesports-synthetic.py')
 PROMPT = 'a player wearing a white jersey number 3'
 
@@ -74,7 +73,6 @@ def child(mode: str, video: str, out: str, frame_stride: int, input_size) -> dic
     """One measured run in this process; prints its JSON result."""
     import torch
     torch.set_num_threads(max(os.cpu_count() or 1, 1))
-    sys.path.insert(0, REPO)
     model = build_model()
     t0 = time.perf_counter()
     if mode == 'streamed':
@@ -103,7 +101,7 @@ def child(mode: str, video: str, out: str, frame_stride: int, input_size) -> dic
         writer.release()
         frames = len(frames_all)
     seconds = time.perf_counter() - t0
-    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    peak_mb = peak_rss_mb()
     res = dict(mode=mode, frames=frames, seconds=seconds, fps=frames / seconds,
                peak_rss_mb=peak_mb)
     print('RESULT ' + json.dumps(res))
