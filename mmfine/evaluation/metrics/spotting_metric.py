@@ -61,41 +61,36 @@ class SpottingMetric(BaseMetric):
         self.classes = None if classes is None else list(classes)
 
     def process(self, data_batch, data_samples: Sequence[dict]) -> None:
-        """Store each video's events as numpy."""
+        """Store each video's (or test window's) events as numpy."""
         name = type(self).__name__
         for s in data_samples:
-            if 'pred_scores' in s:
-                self.results.append(self._window(s, name))
-                continue
-            g, p = get(s, 'gt_events', name), get(s, 'pred_events', name)
-            rec = dict(video=str(get(s, 'video_id', name)),
-                       gt_labels=to_numpy(g['labels'], np.int64).reshape(-1),
-                       gt_frames=to_numpy(g['frames'], np.int64).reshape(-1),
-                       gt_visible=to_numpy(g.get('visibility', np.ones(len(
-                           to_numpy(g['labels']).reshape(-1)))), np.int64).reshape(-1),
-                       labels=to_numpy(p['labels'], np.int64).reshape(-1),
-                       frames=to_numpy(p['frames'], np.int64).reshape(-1),
-                       scores=to_numpy(p['scores'], np.float64).reshape(-1))
+            if 'pred_scores' in s:  # a test window: 1-based ground-truth classes
+                rec = dict(window=True, video=str(get(s, 'video_id', name)),
+                           num_frames=int(get(s, 'num_frames', name)),
+                           start=int(get(s, 'pred_start', name)),
+                           scores=to_numpy(get(s, 'pred_scores', name), np.float32),
+                           **self._truth(s, name, first_class=1))
+            else:
+                p = get(s, 'pred_events', name)
+                rec = dict(video=str(get(s, 'video_id', name)), **self._truth(s, name),
+                           labels=to_numpy(p['labels'], np.int64).reshape(-1),
+                           frames=to_numpy(p['frames'], np.int64).reshape(-1),
+                           scores=to_numpy(p['scores'], np.float64).reshape(-1))
             if self.soccernet:
                 rec.update(game=str(get(s, 'game', name)), half=int(get(s, 'half', name)),
                            fps=float(get(s, 'fps', name)))
             self.results.append(rec)
 
-    def _window(self, s: dict, name: str) -> dict:
-        """One test window: its scores and the video's ground truth (0-based classes)."""
+    @staticmethod
+    def _truth(s: dict, name: str, first_class: int = 0) -> dict:
+        """A sample's ground truth with 0-based classes (``first_class``: the id of its first
+        class) and visibility (1 when absent)."""
         g = get(s, 'gt_events', name)
         labels = to_numpy(g['labels'], np.int64).reshape(-1)
-        rec = dict(window=True, video=str(get(s, 'video_id', name)),
-                   num_frames=int(get(s, 'num_frames', name)),
-                   start=int(get(s, 'pred_start', name)),
-                   scores=to_numpy(get(s, 'pred_scores', name), np.float32),
-                   gt_labels=labels - 1, gt_frames=to_numpy(g['frames'], np.int64).reshape(-1),
-                   gt_visible=to_numpy(g.get('visibility', np.ones(len(labels))),
-                                       np.int64).reshape(-1))
-        if self.soccernet:
-            rec.update(game=str(get(s, 'game', name)), half=int(get(s, 'half', name)),
-                       fps=float(get(s, 'fps', name)))
-        return rec
+        return dict(gt_labels=labels - first_class,
+                    gt_frames=to_numpy(g['frames'], np.int64).reshape(-1),
+                    gt_visible=to_numpy(g.get('visibility', np.ones(len(labels))),
+                                        np.int64).reshape(-1))
 
     def stitch(self, results: List[dict]) -> List[dict]:
         """Window results -> one per video (stitched scores, high-recall events); per-video
@@ -116,8 +111,7 @@ class SpottingMetric(BaseMetric):
             except ValueError as e:
                 raise ValueError(f"video {rec['video']!r}: {e}") from None
             ev = scores_to_events(scores, self.score_thr)
-            rec.update(labels=ev['labels'], frames=ev['frames'], scores=ev['scores'],
-                       frame_scores=scores)
+            rec.update(labels=ev['labels'], frames=ev['frames'], scores=ev['scores'])
             rec.pop('window')
             rec.pop('start')
         return out
