@@ -106,8 +106,11 @@ def test_demo_scores_a_video_and_writes_mask_and_timeline(fd_synth, tmp_path):
     assert abs(data['score'] - np.mean([v['prediction'] for v in data['voters']])) < 1e-6
     assert all(ann[tuple(v['key'])][0] == ann[key][0] for v in data['voters'])
     assert len(data['frame_ids']) == 48 and data['frame_ids'][-1] == len(frames) - 1
+    # random weights: the transitions can fall anywhere, frame 0 included, but they are two
+    # ordered sampled frames (the ordered decoder)
     t1, t2 = data['transition_frames']
-    assert 0 < t1 < t2 < len(frames)
+    assert 0 <= t1 < t2 < len(frames)
+    assert t1 in data['frame_ids'] and t2 in data['frame_ids']
     cap = cv2.VideoCapture(out)
     n = 0
     while cap.read()[0]:
