@@ -8,6 +8,7 @@ import torch.nn as nn
 from torch import Tensor
 
 from mmfine.registry import MODELS
+from ..layers import SubPixelConvTranspose3d
 from .inception_i3d import InceptionI3d
 
 #: the four side taps (the ends of the paper's B_1..B_4, before each max pool) and the
@@ -25,9 +26,10 @@ def _bilinear_kernel(size: int) -> np.ndarray:
 
 
 def _up(channels: int, factors) -> nn.ConvTranspose3d:
+    """The release's ConvTranspose3d (kernel 2s, stride s, padding s // 2), computed as a
+    convolution + pixel shuffle on CPU (:class:`SubPixelConvTranspose3d`: same weights)."""
     st, ss = factors
-    return nn.ConvTranspose3d(channels, channels, (2 * st, 2 * ss, 2 * ss), (st, ss, ss),
-                              (st // 2, ss // 2, ss // 2), bias=False)
+    return SubPixelConvTranspose3d(channels, channels, (st, ss, ss), (st // 2, ss // 2, ss // 2))
 
 
 @MODELS.register_module()
