@@ -2,7 +2,7 @@
 recomputation for every pair, and training iterations/s + peak memory of two configs.
 
     python benchmarks/fineparser_speed.py [--queries 6] [--voters 10] [--train-iters 3]
-        [--skip-paper]
+        [--skip-paper] [--ab-rounds 3]
 
 Voting: ``--queries`` queries of one dive number, each scored against the same ``--voters``
 voters (as the fixed voters of the test split), with the small synthetic config's model
@@ -17,6 +17,11 @@ Training: one ``train_step`` per iteration at batch 2 (pairs), after a warm-up s
 small synthetic config and the paper config (full-size I3Ds, ResNet-34, 96 frames at
 112 x 112, random weights: no download); peak memory is the process's maximum resident set
 after each (the paper config runs second, so its figure includes the small one's).
+
+SAP up-sampling: the small config's training step with SAP's transposed convolutions run by
+``nn.ConvTranspose3d`` (im2col on CPU) and by :class:`SubPixelConvTranspose3d` (a 2x2x2
+convolution + pixel shuffle, the default), alternated ``--ab-rounds`` times in one process on
+the same model (the machine's speed drifts; the best round of each is printed).
 """
 import argparse
 import copy
@@ -129,12 +134,43 @@ def training(config: str, iters: int):
     return iters / (time.perf_counter() - t0), peak_rss_mb(), (T, hw)
 
 
+def upsampling_ab(iters: int, rounds: int):
+    """Training it/s of the small config, native vs sub-pixel SAP up-sampling (best round)."""
+    from mmengine.optim import build_optim_wrapper
+    from torch import nn
+
+    from mmfine.models.layers import SubPixelConvTranspose3d
+    cfg, model = build(SMALL)
+    model.train()
+    T, hw = clip_shape(cfg)
+    batch = [sample(T, hw, 1, seed=i) for i in range(2)]
+    data = dict(inputs=[x for x, _ in batch], data_samples=[s for _, s in batch])
+    optim = build_optim_wrapper(model, dict(cfg.optim_wrapper, accumulative_counts=1))
+    ups = [m for m in model.modules() if isinstance(m, SubPixelConvTranspose3d)]
+    model.train_step(copy.deepcopy(data), optim)
+    best = {'native': 0.0, 'sub-pixel': 0.0}
+    for _ in range(rounds):
+        for name in best:
+            for m in ups:  # an instance attribute overrides the class's forward
+                if name == 'native':
+                    m.forward = nn.ConvTranspose3d.forward.__get__(m)
+                else:
+                    m.__dict__.pop('forward', None)
+            t0 = time.perf_counter()
+            for _ in range(iters):
+                model.train_step(copy.deepcopy(data), optim)
+            best[name] = max(best[name], iters / (time.perf_counter() - t0))
+    return best
+
+
 def main():
     p = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     p.add_argument('--queries', type=int, default=6)
     p.add_argument('--voters', type=int, default=10)
     p.add_argument('--train-iters', type=int, default=3)
     p.add_argument('--skip-paper', action='store_true', help='only the small config')
+    p.add_argument('--ab-rounds', type=int, default=3,
+                   help='rounds of the native / sub-pixel up-sampling comparison (0: skip)')
     args = p.parse_args()
     from mmfine.utils import register_all_modules
     register_all_modules()
@@ -156,6 +192,12 @@ def main():
         rows += [(f'training iterations/s, batch 2, {name} ({T} frames at {hw} px)',
                   f'{its:.3f}'),
                  (f'peak RSS after the {name} training steps (MB)', f'{rss:.0f}')]
+    if args.ab_rounds:
+        ab = upsampling_ab(args.train_iters, args.ab_rounds)
+        rows += [(f'training it/s, small, SAP up-sampling {k} (best of {args.ab_rounds})',
+                  f'{v:.3f}') for k, v in ab.items()]
+        rows.append(('speed-up of the sub-pixel up-sampling (x)',
+                     f'{ab["sub-pixel"] / ab["native"]:.2f}'))
     print(f'{"measure":<72}{"value":>12}')
     for name, val in rows:
         print(f'{name:<72}{val:>12}')
