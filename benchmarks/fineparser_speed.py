@@ -119,7 +119,9 @@ def voting(args, num_queries: int, dtype=torch.float32):
     return t_cached, t_pairs, diff
 
 
-def training(config: str, iters: int):
+def trainer(config: str):
+    """The config's model in train mode, after one warm-up step at batch 2, and a function
+    returning the it/s of ``iters`` more steps on the same batch."""
     from mmengine.optim import build_optim_wrapper
     cfg, model = build(config)
     model.train()
@@ -128,26 +130,28 @@ def training(config: str, iters: int):
     data = dict(inputs=[x for x, _ in batch], data_samples=[s for _, s in batch])
     optim = build_optim_wrapper(model, dict(cfg.optim_wrapper, accumulative_counts=1))
     model.train_step(copy.deepcopy(data), optim)
-    t0 = time.perf_counter()
-    for _ in range(iters):
-        model.train_step(copy.deepcopy(data), optim)
-    return iters / (time.perf_counter() - t0), peak_rss_mb(), (T, hw)
+
+    def timed(iters: int) -> float:
+        t0 = time.perf_counter()
+        for _ in range(iters):
+            model.train_step(copy.deepcopy(data), optim)
+        return iters / (time.perf_counter() - t0)
+
+    return model, timed, (T, hw)
+
+
+def training(config: str, iters: int):
+    _, timed, shape = trainer(config)
+    return timed(iters), peak_rss_mb(), shape
 
 
 def upsampling_ab(iters: int, rounds: int):
     """Training it/s of the small config, native vs sub-pixel SAP up-sampling (best round)."""
-    from mmengine.optim import build_optim_wrapper
     from torch import nn
 
     from mmfine.models.layers import SubPixelConvTranspose3d
-    cfg, model = build(SMALL)
-    model.train()
-    T, hw = clip_shape(cfg)
-    batch = [sample(T, hw, 1, seed=i) for i in range(2)]
-    data = dict(inputs=[x for x, _ in batch], data_samples=[s for _, s in batch])
-    optim = build_optim_wrapper(model, dict(cfg.optim_wrapper, accumulative_counts=1))
+    model, timed, _ = trainer(SMALL)
     ups = [m for m in model.modules() if isinstance(m, SubPixelConvTranspose3d)]
-    model.train_step(copy.deepcopy(data), optim)
     best = {'native': 0.0, 'sub-pixel': 0.0}
     for _ in range(rounds):
         for name in best:
@@ -156,10 +160,7 @@ def upsampling_ab(iters: int, rounds: int):
                     m.forward = nn.ConvTranspose3d.forward.__get__(m)
                 else:
                     m.__dict__.pop('forward', None)
-            t0 = time.perf_counter()
-            for _ in range(iters):
-                model.train_step(copy.deepcopy(data), optim)
-            best[name] = max(best[name], iters / (time.perf_counter() - t0))
+            best[name] = max(best[name], timed(iters))
     return best
 
 
