@@ -16,9 +16,11 @@
 # - L_SAP is the focal loss with gamma 0 (= BCE; the release's gamma 2 left the background of
 #   the masks at 0.09 and the diver at 0.46 after 8 epochs: MAE 0.16), and every mask map
 #   starts at p = 0.01 (mask_prior, RetinaNet's prior);
-# - L_Reg weighted 0.01: on raw scores its MSE (100-2000) is 1,000x the BCE terms, so it alone
-#   steered the I3Ds the three losses share (with weight 1: test S 0.78 at epoch 15, 0.83
-#   with 0.01); the regression head itself learns the same under Adam;
+# - L_Reg in units of 10 points (score_scale=10: the regressors' outputs x 10, the MSE / 100):
+#   on raw scores its MSE (100-2000) is 1,000x the BCE terms, so it alone steered the I3Ds
+#   the three losses share (raw, weight 1: test S 0.78 at epoch 15; 0.83 with weight 0.01),
+#   and the regressors, starting near 0, took 1-3 epochs to grow to differences of tens of
+#   points (raw with weight 0.01: L_Reg stayed at 16-22 until epoch 2-3 in 2 of 4 runs);
 # - L_SAP weighted 5 (test S 0.832 after 22 epochs with weight 1, 0.862 after 16 with 5);
 # - 16 epochs, validation (held-out tenth of the training split) every 4.
 _base_ = [
@@ -35,7 +37,7 @@ model = dict(
     tap_head=dict(in_features=64, num_frames=num_frames,
                   decoder=dict(type='TransitionDecoder', method='ordered')),
     sve=dict(depth=18, base_channels=8, init_cfg=None),
-    finereg=dict(embed_dims=8, num_heads=2, num_layers=2, loss_weight=0.01),
+    finereg=dict(embed_dims=8, num_heads=2, num_layers=2, score_scale=10.0, loss_weight=1.0),
     snippet_len=8,
     snippet_stride=5,
     sve_step_frames=(18, 30, 24),

@@ -113,6 +113,24 @@ def test_score_formulas():
                           torch.tensor(75., dtype=torch.float64))
 
 
+
+def test_score_scale_multiplies_the_regressor_and_measures_the_loss_in_its_units():
+    torch.manual_seed(0)
+    toks = [torch.randn(2, 12, 64) for _ in range(3)]
+    s = [torch.randn(2, 4, 64) for _ in range(3)]
+    raw = FineRegHead()
+    scaled = FineRegHead(score_scale=10.)
+    scaled.load_state_dict(raw.state_dict())
+    d_raw, d_scaled = raw.relative_score(toks, toks, s, s), scaled.relative_score(toks, toks, s, s)
+    assert torch.allclose(d_scaled, 10 * d_raw)
+    d12, d21 = scaled(toks, toks, s, s)
+    y_x, y_z = torch.tensor([80., 31.]), torch.tensor([62., 55.])
+    # MSE in units of 10 points = the raw-point MSE / 100, both directions
+    expect = (((d12 - (y_x - y_z)) ** 2).mean() + ((d21 - (y_z - y_x)) ** 2).mean()) / 100
+    assert torch.allclose(scaled.loss(d12, d21, y_x, y_z)['loss_reg'], expect)
+    with pytest.raises(ValueError, match='score_scale'):
+        FineRegHead(score_scale=0)
+
 # ---------------------------------------------------------------------------- the model
 def test_loss_and_its_terms_fall():
     torch.manual_seed(0)

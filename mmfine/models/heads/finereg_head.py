@@ -27,7 +27,14 @@ class FineRegHead(BaseModule):
         delta_V = sum_l lambda_l s_l / sum(lambda)     (the release's (3 s1 + 5 s2 + 2 s3) / 10)
         delta   = (delta_V + delta_S) / 2              score_formula='release' (helper.py)
                   delta_V + delta_S                    score_formula='paper'   (Eq. 6)
+        delta  *= score_scale                          (1 in the release: raw score points)
         y_X     = delta_12 + y_Z
+
+    ``score_scale`` (an option; the release regresses raw score points) lets the regressors
+    work in units of ``score_scale`` points: their outputs are multiplied by it and L_Reg is
+    the MSE in those units, ``MSE(delta / s, (y_X - y_Z) / s)``. Trained from scratch, the
+    release's MLPs start with outputs near 0 and need many Adam steps to grow to pair
+    differences of tens of points; meanwhile L_Reg sits at the variance of the differences.
 
     The release builds 4 decoders for 6 step x stream pairs: steps 1 and 2 share one decoder
     per stream (``decoder_of_step=(0, 0, 1)``); ``(0, 1, 2)`` gives one per step.
@@ -40,6 +47,8 @@ class FineRegHead(BaseModule):
         decoder_of_step (Sequence[int]): decoder index of every step. Defaults to (0, 0, 1).
         with_static (bool): the S stream (SVE) exists. Defaults to True.
         score_formula (str): ``'release'`` or ``'paper'``. Defaults to ``'release'``.
+        score_scale (float): score points per regressor unit (see above). Defaults to 1.0
+            (the release).
         loss_weight (float): weight of L_Reg. Defaults to 1.0.
         init_cfg (dict, optional): Defaults to None.
     """
@@ -52,9 +61,12 @@ class FineRegHead(BaseModule):
                  decoder_of_step: Sequence[int] = (0, 0, 1),
                  with_static: bool = True,
                  score_formula: str = 'release',
+                 score_scale: float = 1.0,
                  loss_weight: float = 1.0,
                  init_cfg: Optional[dict] = None) -> None:
         super().__init__(init_cfg=init_cfg)
+        if not score_scale > 0:
+            raise ValueError(f'score_scale must be > 0, got {score_scale}')
         if score_formula not in SCORE_FORMULAS:
             raise ValueError(f'score_formula must be one of {SCORE_FORMULAS}, got '
                              f'{score_formula!r}')
@@ -66,6 +78,7 @@ class FineRegHead(BaseModule):
         self.step_weights = tuple(float(w) for w in step_weights)
         self.decoder_of_step = tuple(decoder_of_step)
         self.with_static, self.score_formula = with_static, score_formula
+        self.score_scale = float(score_scale)
         self.loss_weight = loss_weight
         self.embed_dims = embed_dims
         n_dec = max(decoder_of_step) + 1
@@ -103,10 +116,10 @@ class FineRegHead(BaseModule):
             if toks is None or len(toks) != self.num_steps:
                 raise ValueError(f'FineRegHead: {name} needs {self.num_steps} steps of tokens')
         delta = self._stream(self.decoders_v, self.regressor_v, v_q, v_z)
-        if not self.with_static:
-            return delta
-        delta_s = self._stream(self.decoders_s, self.regressor_s, s_q, s_z)
-        return (delta + delta_s) / 2 if self.score_formula == 'release' else delta + delta_s
+        if self.with_static:
+            delta_s = self._stream(self.decoders_s, self.regressor_s, s_q, s_z)
+            delta = (delta + delta_s) / 2 if self.score_formula == 'release' else delta + delta_s
+        return delta * self.score_scale if self.score_scale != 1 else delta
 
     def forward(self, v_x: List[Tensor], v_z: List[Tensor], s_x: Optional[List[Tensor]] = None,
                 s_z: Optional[List[Tensor]] = None) -> Tuple[Tensor, Tensor]:
@@ -117,9 +130,11 @@ class FineRegHead(BaseModule):
     def loss(self, delta_12: Tensor, delta_21: Tensor, y_x: Tensor,
              y_z: Tensor) -> Dict[str, Tensor]:
         """L_Reg = MSE(delta_12, y_X - y_Z) + MSE(delta_21, y_Z - y_X) (the release; the
-        paper's Eq. 11 is the first term)."""
-        y_x, y_z = y_x.float(), y_z.float()
-        loss = F.mse_loss(delta_12.float(), y_x - y_z) + F.mse_loss(delta_21.float(), y_z - y_x)
+        paper's Eq. 11 is the first term), in units of ``score_scale`` points."""
+        s = self.score_scale
+        y_x, y_z = y_x.float() / s, y_z.float() / s
+        loss = (F.mse_loss(delta_12.float() / s, y_x - y_z) +
+                F.mse_loss(delta_21.float() / s, y_z - y_x))
         return dict(loss_reg=self.loss_weight * loss)
 
     @staticmethod
