@@ -72,6 +72,17 @@ def test_train_then_test_prints_every_aqa_metric(fd_synth, tmp_path, tool_module
     assert res['all']['frames'] == sum(len(x['gt_masks']) for x in samples)
     assert sum(r['frames'] for k, r in res.items() if k != 'all') == res['all']['frames']
     assert abs(res['all']['mae'] - metrics['mask/MAE']) < 1e-3
+    # the decoder sweep, with the config's own decoder, gives tools/test.py's AIoU (voters
+    # repeat the query's transitions, so one voter suffices); smoothing is one more setting
+    sweep = tool_module('tools/analysis_tools/fineparser_decoder_sweep.py')
+    rows = sweep.main([CONFIG, ckpt, '--split', 'test', '--methods', 'ordered', '--sigmas',
+                       '2', '0', *_options(fd_synth)])
+    (method, sigma, m), (_, _, m0) = rows
+    assert (method, sigma) == ('ordered', 2.0)
+    for k in ('AIoU@0.5', 'AIoU@0.75'):
+        assert abs(m[k] - metrics[f'aqa/{k}']) < 1e-9, (k, m[k], metrics[f'aqa/{k}'])
+        assert 0 <= m0[k] <= 1
+    assert 0 <= m['t1_within1'] <= 1 and m['t2_mae'] >= 0
 
 
 def test_demo_scores_a_video_and_writes_mask_and_timeline(fd_synth, tmp_path):
