@@ -113,7 +113,6 @@ def test_score_formulas():
                           torch.tensor(75., dtype=torch.float64))
 
 
-
 def test_score_scale_multiplies_the_regressor_and_measures_the_loss_in_its_units():
     torch.manual_seed(0)
     toks = [torch.randn(2, 12, 64) for _ in range(3)]
@@ -130,6 +129,7 @@ def test_score_scale_multiplies_the_regressor_and_measures_the_loss_in_its_units
     assert torch.allclose(scaled.loss(d12, d21, y_x, y_z)['loss_reg'], expect)
     with pytest.raises(ValueError, match='score_scale'):
         FineRegHead(score_scale=0)
+
 
 # ---------------------------------------------------------------------------- the model
 def test_loss_and_its_terms_fall():

@@ -119,7 +119,7 @@ class FineRegHead(BaseModule):
         if self.with_static:
             delta_s = self._stream(self.decoders_s, self.regressor_s, s_q, s_z)
             delta = (delta + delta_s) / 2 if self.score_formula == 'release' else delta + delta_s
-        return delta * self.score_scale if self.score_scale != 1 else delta
+        return delta * self.score_scale
 
     def forward(self, v_x: List[Tensor], v_z: List[Tensor], s_x: Optional[List[Tensor]] = None,
                 s_z: Optional[List[Tensor]] = None) -> Tuple[Tensor, Tensor]:
