@@ -34,7 +34,7 @@ import time
 import torch
 
 from _common import REPO, peak_rss_mb  # noqa: E402 (puts the repository on sys.path)
-SMALL = 'configs/fineparser/fineparser_i3d-tiny_1xb4-16e_finediving-hm-synthetic.py'
+SMALL = 'configs/fineparser/fineparser_i3d-tiny_1xb4-14e_finediving-hm-synthetic.py'
 PAPER = 'configs/fineparser/fineparser_i3d-r34_4xb2-acc2-400e_finediving-hm.py'
 
 

@@ -4,8 +4,8 @@ on the video, the score and its voters printed (and written as JSON).
 Example (the synthetic FineDiving-HM of tools/data/finediving, a clip turned into a video)::
 
     python demo/fineparser_demo.py dive.mp4 --dive-number 407c \
-        configs/fineparser/fineparser_i3d-tiny_1xb4-16e_finediving-hm-synthetic.py \
-        work_dirs/fineparser_i3d-tiny_1xb4-16e_finediving-hm-synthetic/epoch_16.pth \
+        configs/fineparser/fineparser_i3d-tiny_1xb4-14e_finediving-hm-synthetic.py \
+        work_dirs/fineparser_i3d-tiny_1xb4-14e_finediving-hm-synthetic/epoch_14.pth \
         --exemplars data/finediving_synthetic/Annotations/fine-grained_annotation_aqa.pkl \
         --out out.mp4
 

@@ -9,7 +9,7 @@ import sys
 import pytest
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
-CONFIG = 'configs/fineparser/fineparser_i3d-tiny_1xb4-16e_finediving-hm-synthetic.py'
+CONFIG = 'configs/fineparser/fineparser_i3d-tiny_1xb4-14e_finediving-hm-synthetic.py'
 
 
 @pytest.fixture(scope='module')
