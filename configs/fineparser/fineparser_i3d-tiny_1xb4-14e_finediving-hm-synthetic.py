@@ -81,9 +81,10 @@ train_cfg = dict(type='EpochBasedTrainLoop', max_epochs=max_epochs, val_begin=1,
                  val_interval=max_epochs)
 val_cfg = dict(type='ValLoop')
 test_cfg = dict(type='TestLoop')
-optim_wrapper = dict(
-    optimizer=dict(type='Adam', lr=1e-3, weight_decay=0),
-    paramwise_cfg=dict(custom_keys={'tap_backbone': dict(lr_mult=1.0)}))
+# every module at the base lr (no paramwise_cfg: mmengine would then make one parameter group
+# per tensor, 764, and Adam's step would take 0.14 s of the ~1 s iteration instead of 0.01 s
+# with one group and the fused kernel)
+optim_wrapper = dict(optimizer=dict(type='Adam', lr=1e-3, weight_decay=0, fused=True))
 param_scheduler = [
     dict(type='LinearLR', start_factor=0.1, by_epoch=True, begin=0, end=1,
          convert_to_iter_based=True),

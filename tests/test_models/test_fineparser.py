@@ -212,6 +212,58 @@ def test_mask_prior_starts_the_fused_map_at_the_prior():
         MODELS.build(dict(type='SAPInceptionI3d', mask_prior=1.0, **I3D))
 
 
+def test_sap_folded_fuse_equals_the_release_cat_and_fuse():
+    """M_fuse computed with the fuse weights folded into the up1 kernels equals the release's
+    fuse(cat(M_up1_1..4)) (values and every parameter's gradient, float64), on CPU and through
+    the native transposed convolution (the path other devices take)."""
+    import torch.nn.functional as F
+
+    from mmfine.models.backbones.inception_i3d import InceptionI3d
+    from mmfine.models.backbones.sap_i3d import SIDE_TAPS
+    torch.manual_seed(0)
+    sap = MODELS.build(dict(type='SAPInceptionI3d', side_channels=4, mask_prior=0.01, **I3D))
+    sap = sap.double().train()
+    with torch.no_grad():  # break the bilinear / diagonal structure of the initialisation
+        for p in [*sap.up1.parameters(), *sap.fuse.parameters()]:
+            p.add_(torch.randn_like(p))
+    x = torch.randn(2, 3, 16, HW, HW, dtype=torch.float64)
+    probe = torch.randn(2, 1, 16, HW, HW, dtype=torch.float64)
+
+    def release():
+        taps = InceptionI3d.forward(sap, x)
+        up1 = [F.conv_transpose3d(sap.side_prep[j](taps[n]), sap.up1[j].weight,
+                                  stride=sap.up1[j].stride, padding=sap.up1[j].padding)
+               for j, (n, _) in enumerate(SIDE_TAPS)]
+        return sap.fuse(torch.cat(up1, 1))
+
+    def grads(fused):
+        sap.zero_grad()
+        (fused * probe).sum().backward()
+        return {n: p.grad.clone() for n, p in sap.named_parameters() if p.grad is not None}
+
+    ref = release()
+    ref_grads = grads(ref)
+    ours = sap(x)['masks'][-1]
+    assert ours.shape == ref.shape == (2, 1, 16, HW, HW)
+    assert torch.allclose(ours, ref, atol=1e-10, rtol=0)
+    assert ref.abs().max() > 1e-2  # not a vacuous comparison
+    ours_grads = grads(sap(x)['masks'][-1] * 1.0)
+    assert ours_grads.keys() == ref_grads.keys()
+    assert any(k.startswith('up1') for k in ours_grads) and 'fuse.weight' in ours_grads
+    for k in ref_grads:
+        assert torch.allclose(ours_grads[k], ref_grads[k], atol=1e-10, rtol=1e-9), k
+    # the native path (CUDA's) gives the same
+    native = [m.conv_transpose for m in sap.up1]
+    for m in sap.up1:
+        m.conv_transpose = (lambda mod: lambda t, w: F.conv_transpose3d(
+            t, w, stride=mod.stride, padding=mod.padding))(m)
+    try:
+        assert torch.allclose(sap(x)['masks'][-1], ref, atol=1e-10, rtol=0)
+    finally:
+        for m, f in zip(sap.up1, native):
+            m.__dict__.pop('conv_transpose', None)
+
+
 def test_invalid_mask_frames_add_nothing_to_the_sap_loss():
     """Frames whose ground-truth mask is marked invalid (MTL-AQA frames outside FineDiving's
     window) do not change L_SAP, whatever their mask."""

@@ -104,12 +104,26 @@ class SAPInceptionI3d(InceptionI3d):
                     dsn.bias.fill_(logit / gain)
 
     def forward(self, x: Tensor) -> Dict[str, Union[List[Tensor], Tensor]]:
-        """(N, 3, T, H, W) snippets -> mask logits and the pooled B_5 feature."""
+        """(N, 3, T, H, W) snippets -> mask logits and the pooled B_5 feature.
+
+        ``M_fuse = fuse(cat(up1_1(s_1), .., up1_4(s_4)))`` is computed without the 16-channel
+        full-size maps ``M_up1_j``: the transposed convolutions and the 1x1x1 fuse are linear
+        and nothing else reads ``M_up1_j``, so ``M_fuse = sum_j up1'_j(s_j) + b`` with
+        ``up1'_j``'s kernel ``sum_o W_j[:, o] * w_fuse[16 j + o]`` (C_side -> 1 channel). The
+        same parameters and gradients (float64: 1e-12, a test checks it), 1/16 of the
+        up-sampling work, and no (N, 64, T, H, W) tensor (on CPU oneDNN's 1x1x1 convolution
+        to one channel is slow: 0.25 s of a 1.4 s step of the small config;
+        ``benchmarks/fineparser_speed.py``).
+        """
         taps = super().forward(x)
-        up1, masks = [], []
+        masks, fused = [], None
+        w_fuse = self.fuse.weight.view(len(SIDE_TAPS), -1)  # [4, 16]
         for j, (name, _) in enumerate(SIDE_TAPS):
             side = self.side_prep[j](taps[name])  # [N, 16, t_j, h_j, w_j]
-            up1.append(self.up1[j](side))  # [N, 16, T, H, W]
             masks.append(self.up2[j](self.score_dsn[j](side)))  # [N, 1, T, H, W]
-        masks.append(self.fuse(torch.cat(up1, 1)))  # M_fuse
+            up = self.up1[j]
+            kernel = torch.einsum('co...,o->c...', up.weight, w_fuse[j]).unsqueeze(1)
+            part = up.conv_transpose(side, kernel)  # fuse_j . M_up1_j: [N, 1, T, H, W]
+            fused = part if fused is None else fused + part
+        masks.append(fused + self.fuse.bias.view(1, 1, 1, 1, 1))  # M_fuse
         return dict(masks=masks, feat=taps['avg_pool'].flatten(1))

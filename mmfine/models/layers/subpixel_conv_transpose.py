@@ -79,10 +79,23 @@ class SubPixelConvTranspose3d(nn.ConvTranspose3d):
         super().__init__(in_channels, out_channels, tuple(2 * s for s in stride), stride,
                          padding, bias=bias)
 
-    def forward(self, x: Tensor) -> Tensor:  # noqa: D102 (the class docstring)
+    def conv_transpose(self, x: Tensor, weight: Tensor) -> Tensor:
+        """This layer's transposed convolution (stride, padding; no bias) with another
+        kernel of the same size, e.g. one folded with a following linear layer.
+
+        Args:
+            x (Tensor): (N, C, t, h, w).
+            weight (Tensor): (C, O', 2 st, 2 sh, 2 sw).
+
+        Returns:
+            Tensor: (N, O', (t + 1) st - 2 pt, (h + 1) sh - 2 ph, (w + 1) sw - 2 pw).
+        """
         if x.device.type != 'cpu':
-            return super().forward(x)
-        y = subpixel_conv_transpose3d(x, self.weight, self.stride, self.padding)
+            return F.conv_transpose3d(x, weight, stride=self.stride, padding=self.padding)
+        return subpixel_conv_transpose3d(x, weight, self.stride, self.padding)
+
+    def forward(self, x: Tensor) -> Tensor:  # noqa: D102 (the class docstring)
+        y = self.conv_transpose(x, self.weight)
         if self.bias is not None:
             y = y + self.bias.view(1, -1, 1, 1, 1)
         return y

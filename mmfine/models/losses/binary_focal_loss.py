@@ -39,8 +39,11 @@ class BinaryFocalLoss(nn.Module):
         logits = logits.float()
         t = (target.float() >= self.threshold).float()
         bce = F.binary_cross_entropy_with_logits(logits, t, reduction='none')
-        pt = (-bce).exp()
-        loss = (1 - pt).pow(self.gamma) * bce
+        if self.gamma == 0:  # plain BCE: the modulating factor is exactly 1
+            loss = bce
+        else:
+            pt = (-bce).exp()
+            loss = (1 - pt).pow(self.gamma) * bce
         if self.alpha is not None:
             loss = loss * (self.alpha * t + (1 - self.alpha) * (1 - t))
         if weight is None:
