@@ -19,9 +19,11 @@ small synthetic config and the paper config (full-size I3Ds, ResNet-34, 96 frame
 after each (the paper config runs second, so its figure includes the small one's).
 
 SAP up-sampling: the small config's training step with SAP's transposed convolutions run by
-``nn.ConvTranspose3d`` (im2col on CPU) and by :class:`SubPixelConvTranspose3d` (a 2x2x2
-convolution + pixel shuffle, the default), alternated ``--ab-rounds`` times in one process on
-the same model (the machine's speed drifts; the best round of each is printed).
+``F.conv_transpose3d`` (im2col on CPU) and by :class:`SubPixelConvTranspose3d` (a 2x2x2
+convolution + pixel shuffle, the default), and with M_fuse folded (the fuse weights in the up1
+kernels, the default) or computed from the four 16-channel maps M_up1_j and a 1x1x1
+convolution (the release), alternated ``--ab-rounds`` times in one process on the same model
+(the machine's speed drifts; the best round of each is printed).
 """
 import argparse
 import copy
@@ -145,21 +147,49 @@ def training(config: str, iters: int):
     return timed(iters), peak_rss_mb(), shape
 
 
+def _unfolded_sap_forward(sap, x):
+    """SAP's forward as the release computes M_fuse: the four 16-channel full-size maps
+    M_up1_j, concatenated, then the 1x1x1 fuse convolution (mmfine folds the fuse weights
+    into the up1 kernels)."""
+    from mmfine.models.backbones.inception_i3d import InceptionI3d
+    from mmfine.models.backbones.sap_i3d import SIDE_TAPS
+    taps = InceptionI3d.forward(sap, x)
+    up1, masks = [], []
+    for j, (name, _) in enumerate(SIDE_TAPS):
+        side = sap.side_prep[j](taps[name])
+        up1.append(sap.up1[j](side))
+        masks.append(sap.up2[j](sap.score_dsn[j](side)))
+    masks.append(sap.fuse(torch.cat(up1, 1)))
+    return dict(masks=masks, feat=taps['avg_pool'].flatten(1))
+
+
 def upsampling_ab(iters: int, rounds: int):
-    """Training it/s of the small config, native vs sub-pixel SAP up-sampling (best round)."""
-    from torch import nn
+    """Training it/s of the small config (best round) with SAP's transposed convolutions run
+    natively or as sub-pixel convolutions, and with M_fuse folded (the default) or computed
+    from the M_up1 maps as the release."""
+    import types
+
+    import torch.nn.functional as F
 
     from mmfine.models.layers import SubPixelConvTranspose3d
     model, timed, _ = trainer(SMALL)
     ups = [m for m in model.modules() if isinstance(m, SubPixelConvTranspose3d)]
-    best = {'native': 0.0, 'sub-pixel': 0.0}
+
+    def native_conv_transpose(m):
+        return lambda t, w: F.conv_transpose3d(t, w, stride=m.stride, padding=m.padding)
+
+    variants = {'native, folded fuse': (True, False), 'sub-pixel, folded fuse': (False, False),
+                'sub-pixel, unfolded fuse (release)': (False, True)}
+    best = dict.fromkeys(variants, 0.0)
     for _ in range(rounds):
-        for name in best:
-            for m in ups:  # an instance attribute overrides the class's forward
-                if name == 'native':
-                    m.forward = nn.ConvTranspose3d.forward.__get__(m)
-                else:
-                    m.__dict__.pop('forward', None)
+        for name, (native, unfolded) in variants.items():
+            for m in ups:  # instance attributes override the class's methods
+                m.__dict__.pop('conv_transpose', None)
+                if native:
+                    m.conv_transpose = native_conv_transpose(m)
+            model.sap.__dict__.pop('forward', None)
+            if unfolded:
+                model.sap.forward = types.MethodType(_unfolded_sap_forward, model.sap)
             best[name] = max(best[name], timed(iters))
     return best
 
@@ -198,7 +228,10 @@ def main():
         rows += [(f'training it/s, small, SAP up-sampling {k} (best of {args.ab_rounds})',
                   f'{v:.3f}') for k, v in ab.items()]
         rows.append(('speed-up of the sub-pixel up-sampling (x)',
-                     f'{ab["sub-pixel"] / ab["native"]:.2f}'))
+                     f'{ab["sub-pixel, folded fuse"] / ab["native, folded fuse"]:.2f}'))
+        unfolded = ab['sub-pixel, unfolded fuse (release)']
+        rows.append(('speed-up of the folded fuse (x)',
+                     f'{ab["sub-pixel, folded fuse"] / unfolded:.2f}'))
     print(f'{"measure":<72}{"value":>12}')
     for name, val in rows:
         print(f'{name:<72}{val:>12}')
