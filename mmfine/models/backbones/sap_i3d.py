@@ -110,14 +110,13 @@ class SAPInceptionI3d(InceptionI3d):
         full-size maps ``M_up1_j``: the transposed convolutions and the 1x1x1 fuse are linear
         and nothing else reads ``M_up1_j``, so ``M_fuse = sum_j up1'_j(s_j) + b`` with
         ``up1'_j``'s kernel ``sum_o W_j[:, o] * w_fuse[16 j + o]`` (C_side -> 1 channel). The
-        same parameters and gradients (float64: 1e-12, a test checks it), 1/16 of the
-        up-sampling work, and no (N, 64, T, H, W) tensor (on CPU oneDNN's 1x1x1 convolution
-        to one channel is slow: 0.25 s of a 1.4 s step of the small config;
-        ``benchmarks/fineparser_speed.py``).
+        same parameters and gradients (float64: within 1e-10, a test checks it), 1/16 of
+        the up-sampling work, and no (N, 64, T, H, W) tensor (on CPU oneDNN's 1x1x1
+        convolution to one channel is slow; ``benchmarks/fineparser_speed.py`` times both).
         """
         taps = super().forward(x)
         masks, fused = [], None
-        w_fuse = self.fuse.weight.view(len(SIDE_TAPS), -1)  # [4, 16]
+        w_fuse = self.fuse.weight.view(len(SIDE_TAPS), -1)  # [4, C_side]
         for j, (name, _) in enumerate(SIDE_TAPS):
             side = self.side_prep[j](taps[name])  # [N, 16, t_j, h_j, w_j]
             masks.append(self.up2[j](self.score_dsn[j](side)))  # [N, 1, T, H, W]
