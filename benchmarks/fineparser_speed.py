@@ -147,49 +147,21 @@ def training(config: str, iters: int):
     return timed(iters), peak_rss_mb(), shape
 
 
-def _unfolded_sap_forward(sap, x):
-    """SAP's forward as the release computes M_fuse: the four 16-channel full-size maps
-    M_up1_j, concatenated, then the 1x1x1 fuse convolution (mmfine folds the fuse weights
-    into the up1 kernels)."""
-    from mmfine.models.backbones.inception_i3d import InceptionI3d
-    from mmfine.models.backbones.sap_i3d import SIDE_TAPS
-    taps = InceptionI3d.forward(sap, x)
-    up1, masks = [], []
-    for j, (name, _) in enumerate(SIDE_TAPS):
-        side = sap.side_prep[j](taps[name])
-        up1.append(sap.up1[j](side))
-        masks.append(sap.up2[j](sap.score_dsn[j](side)))
-    masks.append(sap.fuse(torch.cat(up1, 1)))
-    return dict(masks=masks, feat=taps['avg_pool'].flatten(1))
-
-
 def upsampling_ab(iters: int, rounds: int):
     """Training it/s of the small config (best round) with SAP's transposed convolutions run
     natively or as sub-pixel convolutions, and with M_fuse folded (the default) or computed
     from the M_up1 maps as the release."""
-    import types
-
-    import torch.nn.functional as F
-
     from mmfine.models.layers import SubPixelConvTranspose3d
     model, timed, _ = trainer(SMALL)
     ups = [m for m in model.modules() if isinstance(m, SubPixelConvTranspose3d)]
-
-    def native_conv_transpose(m):
-        return lambda t, w: F.conv_transpose3d(t, w, stride=m.stride, padding=m.padding)
-
-    variants = {'native, folded fuse': (True, False), 'sub-pixel, folded fuse': (False, False),
-                'sub-pixel, unfolded fuse (release)': (False, True)}
+    variants = {'native, folded fuse': (False, True), 'sub-pixel, folded fuse': (True, True),
+                'sub-pixel, unfolded fuse (release)': (True, False)}
     best = dict.fromkeys(variants, 0.0)
     for _ in range(rounds):
-        for name, (native, unfolded) in variants.items():
-            for m in ups:  # instance attributes override the class's methods
-                m.__dict__.pop('conv_transpose', None)
-                if native:
-                    m.conv_transpose = native_conv_transpose(m)
-            model.sap.__dict__.pop('forward', None)
-            if unfolded:
-                model.sap.forward = types.MethodType(_unfolded_sap_forward, model.sap)
+        for name, (subpixel, fold_fuse) in variants.items():
+            for m in ups:
+                m.subpixel = subpixel
+            model.sap.fold_fuse = fold_fuse
             best[name] = max(best[name], timed(iters))
     return best
 
@@ -232,9 +204,9 @@ def main():
         unfolded = ab['sub-pixel, unfolded fuse (release)']
         rows.append(('speed-up of the folded fuse (x)',
                      f'{ab["sub-pixel, folded fuse"] / unfolded:.2f}'))
-    print(f'{"measure":<72}{"value":>12}')
+    print(f'{"measure":<88}{"value":>12}')
     for name, val in rows:
-        print(f'{name:<72}{val:>12}')
+        print(f'{name:<88}{val:>12}')
 
 
 if __name__ == '__main__':

@@ -252,16 +252,13 @@ def test_sap_folded_fuse_equals_the_release_cat_and_fuse():
     assert any(k.startswith('up1') for k in ours_grads) and 'fuse.weight' in ours_grads
     for k in ref_grads:
         assert torch.allclose(ours_grads[k], ref_grads[k], atol=1e-10, rtol=1e-9), k
-    # the native path (CUDA's) gives the same
-    native = [m.conv_transpose for m in sap.up1]
-    for m in sap.up1:
-        m.conv_transpose = (lambda mod: lambda t, w: F.conv_transpose3d(
-            t, w, stride=mod.stride, padding=mod.padding))(m)
-    try:
-        assert torch.allclose(sap(x)['masks'][-1], ref, atol=1e-10, rtol=0)
-    finally:
-        for m, f in zip(sap.up1, native):
-            m.__dict__.pop('conv_transpose', None)
+    # the native path (CUDA's) and the release's unfolded fuse give the same
+    for subpixel, fold_fuse in [(False, True), (True, False), (False, False)]:
+        for m in [*sap.up1, *sap.up2]:
+            m.subpixel = subpixel
+        sap.fold_fuse = fold_fuse
+        assert torch.allclose(sap(x)['masks'][-1], ref, atol=1e-10, rtol=0), (subpixel,
+                                                                              fold_fuse)
 
 
 def test_invalid_mask_frames_add_nothing_to_the_sap_loss():

@@ -25,11 +25,12 @@ def _bilinear_kernel(size: int) -> np.ndarray:
     return ((1 - abs(og[0] - center) / factor) * (1 - abs(og[1] - center) / factor))
 
 
-def _up(channels: int, factors) -> nn.ConvTranspose3d:
+def _up(channels: int, factors, subpixel: Optional[bool] = None) -> nn.ConvTranspose3d:
     """The release's ConvTranspose3d (kernel 2s, stride s, padding s // 2), computed as a
     convolution + pixel shuffle on CPU (:class:`SubPixelConvTranspose3d`: same weights)."""
     st, ss = factors
-    return SubPixelConvTranspose3d(channels, channels, (st, ss, ss), (st // 2, ss // 2, ss // 2))
+    return SubPixelConvTranspose3d(channels, channels, (st, ss, ss), (st // 2, ss // 2, ss // 2),
+                                   subpixel=subpixel)
 
 
 @MODELS.register_module()
@@ -60,6 +61,12 @@ class SAPInceptionI3d(InceptionI3d):
             (the biases of ``score_dsn`` and ``fuse`` set as RetinaNet's prior, the gain of
             the bilinear upsampling taken into account); with a focal loss the background
             otherwise stays at ~0.1-0.2 for long. Defaults to None (the release: bias 0).
+        fold_fuse (bool): compute M_fuse with the fuse weights folded into the up1 kernels
+            (:meth:`forward`); False: as the release, from the 16-channel maps M_up1_j. The
+            same parameters and result. Defaults to True.
+        subpixel (bool, optional): how the transposed convolutions run
+            (:class:`SubPixelConvTranspose3d`; None: sub-pixel on CPU, native elsewhere).
+            Defaults to None.
         **kwargs: :class:`InceptionI3d` arguments (``out_endpoints`` is fixed).
 
     Returns of :meth:`forward`: ``dict(masks=[M_up2_1, .., M_up2_4, M_fuse]`` (logits, each
@@ -67,17 +74,18 @@ class SAPInceptionI3d(InceptionI3d):
     """
 
     def __init__(self, side_channels: int = 16, mask_prior: Optional[float] = None,
-                 **kwargs) -> None:
+                 fold_fuse: bool = True, subpixel: Optional[bool] = None, **kwargs) -> None:
         if mask_prior is not None and not 0 < mask_prior < 1:
             raise ValueError(f'mask_prior must be in (0, 1) or None, got {mask_prior}')
         self.mask_prior = mask_prior
+        self.fold_fuse = fold_fuse
         kwargs.pop('out_endpoints', None)
         super().__init__(out_endpoints=[t for t, _ in SIDE_TAPS] + ['avg_pool'], **kwargs)
         self.side_prep = nn.ModuleList(
             [nn.Conv3d(self.channels[t], side_channels, 1, bias=False) for t, _ in SIDE_TAPS])
-        self.up1 = nn.ModuleList([_up(side_channels, f) for _, f in SIDE_TAPS])
+        self.up1 = nn.ModuleList([_up(side_channels, f, subpixel) for _, f in SIDE_TAPS])
         self.score_dsn = nn.ModuleList([nn.Conv3d(side_channels, 1, 1) for _ in SIDE_TAPS])
-        self.up2 = nn.ModuleList([_up(1, f) for _, f in SIDE_TAPS])
+        self.up2 = nn.ModuleList([_up(1, f, subpixel) for _, f in SIDE_TAPS])
         self.fuse = nn.Conv3d(side_channels * len(SIDE_TAPS), 1, 1)
         self._init_side_outputs()
 
@@ -115,14 +123,20 @@ class SAPInceptionI3d(InceptionI3d):
         convolution to one channel is slow; ``benchmarks/fineparser_speed.py`` times both).
         """
         taps = super().forward(x)
-        masks, fused = [], None
+        masks, parts = [], []
         w_fuse = self.fuse.weight.view(len(SIDE_TAPS), -1)  # [4, C_side]
         for j, (name, _) in enumerate(SIDE_TAPS):
             side = self.side_prep[j](taps[name])  # [N, 16, t_j, h_j, w_j]
             masks.append(self.up2[j](self.score_dsn[j](side)))  # [N, 1, T, H, W]
             up = self.up1[j]
-            kernel = torch.einsum('co...,o->c...', up.weight, w_fuse[j]).unsqueeze(1)
-            part = up.conv_transpose(side, kernel)  # fuse_j . M_up1_j: [N, 1, T, H, W]
-            fused = part if fused is None else fused + part
-        masks.append(fused + self.fuse.bias.view(1, 1, 1, 1, 1))  # M_fuse
+            if self.fold_fuse:
+                kernel = torch.einsum('co...,o->c...', up.weight, w_fuse[j]).unsqueeze(1)
+                parts.append(up.conv_transpose(side, kernel))  # fuse_j . M_up1_j: [N, 1, ..]
+            else:
+                parts.append(up(side))  # M_up1_j: [N, 16, T, H, W]
+        if self.fold_fuse:
+            fused = sum(parts[1:], parts[0]) + self.fuse.bias.view(1, 1, 1, 1, 1)
+        else:
+            fused = self.fuse(torch.cat(parts, 1))  # the release's [N, 64, T, H, W] -> 1
+        masks.append(fused)  # M_fuse
         return dict(masks=masks, feat=taps['avg_pool'].flatten(1))

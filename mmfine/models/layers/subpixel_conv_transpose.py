@@ -15,7 +15,7 @@ On CPU PyTorch runs a transposed convolution with a large kernel (SAP's 8 x 32 x
 its slow im2col path, while the 2 x 2 x 2 convolution goes through oneDNN (forward and
 backward); on CUDA the native operator is used (cuDNN handles it well).
 """
-from typing import Sequence, Union
+from typing import Optional, Sequence, Union
 
 import torch.nn.functional as F
 from mmengine.utils import to_3tuple
@@ -64,6 +64,9 @@ class SubPixelConvTranspose3d(nn.ConvTranspose3d):
         stride (int | Sequence[int]): (st, sh, sw); the kernel is twice it.
         padding (int | Sequence[int]): each in [0, stride]. Defaults to 0.
         bias (bool): Defaults to False.
+        subpixel (bool, optional): True: always the sub-pixel convolution; False: always
+            ``F.conv_transpose3d``; None: the sub-pixel one on CPU only. Defaults to None.
+            An attribute: a benchmark may switch it on a built model.
 
     Shape:
         (N, C, t, h, w) -> (N, O, (t + 1) st - 2 pt, (h + 1) sh - 2 ph, (w + 1) sw - 2 pw).
@@ -71,13 +74,15 @@ class SubPixelConvTranspose3d(nn.ConvTranspose3d):
 
     def __init__(self, in_channels: int, out_channels: int,
                  stride: Union[int, Sequence[int]],
-                 padding: Union[int, Sequence[int]] = 0, bias: bool = False) -> None:
+                 padding: Union[int, Sequence[int]] = 0, bias: bool = False,
+                 subpixel: Optional[bool] = None) -> None:
         stride, padding = tuple(to_3tuple(stride)), tuple(to_3tuple(padding))
         if any(s < 1 for s in stride) or any(not 0 <= p <= s for p, s in zip(padding, stride)):
             raise ValueError(f'need stride >= 1 and 0 <= padding <= stride, got stride '
                              f'{stride}, padding {padding}')
         super().__init__(in_channels, out_channels, tuple(2 * s for s in stride), stride,
                          padding, bias=bias)
+        self.subpixel = subpixel
 
     def conv_transpose(self, x: Tensor, weight: Tensor) -> Tensor:
         """This layer's transposed convolution (stride, padding; no bias) with another
@@ -90,7 +95,8 @@ class SubPixelConvTranspose3d(nn.ConvTranspose3d):
         Returns:
             Tensor: (N, O', (t + 1) st - 2 pt, (h + 1) sh - 2 ph, (w + 1) sw - 2 pw).
         """
-        if x.device.type != 'cpu':
+        subpixel = x.device.type == 'cpu' if self.subpixel is None else self.subpixel
+        if not subpixel:
             return F.conv_transpose3d(x, weight, stride=self.stride, padding=self.padding)
         return subpixel_conv_transpose3d(x, weight, self.stride, self.padding)
 
