@@ -1,9 +1,9 @@
 """AIoU of a trained FineParser's transitions under every transition decoder setting.
 
 TAP's per-frame transition probabilities of each clip of a split are computed once (the query
-only: the AIoU convention repeats the query's own transitions for every voter, so voters do not
-change it); each decoder (``--methods`` x ``--sigmas``, :class:`TransitionDecoder`) then
-decodes them. Prints per setting AIoU@0.5 / 0.75 and, per transition, the share of clips
+run alone through the pipeline: the AIoU convention repeats the query's own transitions for
+every voter, so voters do not change it and are not loaded); each decoder (``--methods`` x
+``--sigmas``, :class:`TransitionDecoder`) then decodes them. Prints per setting AIoU@0.5 / 0.75 and, per transition, the share of clips
 within one sampled frame of the truth and the mean absolute error. Choose a setting on
 ``--split val`` (the held-out part of the training split), report it on ``test``::
 
@@ -26,11 +26,14 @@ def transition_probs(model, dataset, limit=None):
     n = len(dataset) if limit is None else min(limit, len(dataset))
     with torch.no_grad():
         for i in range(n):
-            data = model.data_preprocessor(pseudo_collate([dataset[i]]), False)
+            # the query alone through the pipeline: its voters are neither decoded nor used
+            query = dataset.pipeline(dataset.get_data_info(i))
+            query = dict(inputs=query['inputs'][None], data_samples=query['data_samples'])
+            data = model.data_preprocessor(pseudo_collate([query]), False)
             sample = data['data_samples'][0]
             if not bool(getattr(sample, 'has_steps', True)):
                 continue
-            feats = model.video_features(data['inputs'][:, 0])  # the query only
+            feats = model.video_features(data['inputs'][:, 0])
             probs.append(feats['probs'][0].float())
             gts.append(torch.as_tensor(sample.gt_transitions).long().view(2))
     if not probs:
@@ -79,7 +82,6 @@ def main(argv=None):
         cfg.merge_from_dict(args.cfg_options)
     model = init_model(cfg, args.checkpoint)
     ds_cfg = copy.deepcopy(cfg[f'{args.split}_dataloader']['dataset'])
-    ds_cfg['num_voters'] = 1  # transitions are the query's own
     with DefaultScope.overwrite_default_scope('mmfine'):
         dataset = DATASETS.build(ds_cfg)
     probs, gts = transition_probs(model, dataset, args.limit)
