@@ -73,7 +73,8 @@ def test_train_then_test_prints_every_aqa_metric(fd_synth, tmp_path, tool_module
     assert sum(r['frames'] for k, r in res.items() if k != 'all') == res['all']['frames']
     assert abs(res['all']['mae'] - metrics['mask/MAE']) < 1e-3
     # the decoder sweep, with the config's own decoder, gives tools/test.py's AIoU (voters
-    # repeat the query's transitions, so the tool runs the query alone); smoothing is one more setting
+    # repeat the query's transitions, so the tool runs the query alone); smoothing is one
+    # more setting
     sweep = tool_module('tools/analysis_tools/fineparser_decoder_sweep.py')
     rows = sweep.main([CONFIG, ckpt, '--split', 'test', '--methods', 'ordered', '--sigmas',
                        '2', '0', *_options(fd_synth)])

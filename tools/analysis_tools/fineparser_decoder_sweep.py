@@ -3,9 +3,10 @@
 TAP's per-frame transition probabilities of each clip of a split are computed once (the query
 run alone through the pipeline: the AIoU convention repeats the query's own transitions for
 every voter, so voters do not change it and are not loaded); each decoder (``--methods`` x
-``--sigmas``, :class:`TransitionDecoder`) then decodes them. Prints per setting AIoU@0.5 / 0.75 and, per transition, the share of clips
-within one sampled frame of the truth and the mean absolute error. Choose a setting on
-``--split val`` (the held-out part of the training split), report it on ``test``::
+``--sigmas``, :class:`TransitionDecoder`) then decodes them. Prints per setting AIoU@0.5 /
+0.75 and, per transition, the share of clips within one sampled frame of the truth and the
+mean absolute error. Choose a setting on ``--split val`` (the held-out part of the training
+split), report it on ``test``::
 
     python tools/analysis_tools/fineparser_decoder_sweep.py CONFIG CHECKPOINT --split val \\
         [--sigmas 0 1 2] [--methods ordered fixed_windows] [--limit N] [--cfg-options ...]
